@@ -1,0 +1,352 @@
+"""One CLI session on a simulated device: line editing, modes, paging, errors.
+
+Transport-agnostic: the SSH and telnet servers feed characters in with
+:meth:`CliSession.feed` and give a ``write`` and a ``drop`` callable. The
+session echoes every input character exactly once (never the enable secret),
+accepts ``\\r``, ``\\n`` and ``\\r\\n`` as Enter, prints the prompt after every
+Enter, pages output until paging is turned off, and answers errors in the
+family's words. Device faults (latency, hang, drop mid-output) are applied here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ipsec_ops.lab.commands import Builtin, grammars
+from ipsec_ops.lab.grammar import Match, NoMatch
+from ipsec_ops.lab.render.base import RenderContext
+
+if TYPE_CHECKING:
+    from ipsec_ops.lab.node import LabNode
+
+_CLOSED = object()
+_FILTERS = {
+    "include": "include",
+    "exclude": "exclude",
+    "begin": "begin",
+    "section": "section",
+    "grep": "include",
+}
+
+
+class SessionClosed(Exception):
+    pass
+
+
+def apply_filter(text: str, spec: str) -> str:
+    """Apply an output modifier (``include X``, ``exclude X``, ``begin X``, ``section X``).
+
+    >>> apply_filter("a\\ncrypto map X\\n set peer 1\\nb", "section crypto")
+    'crypto map X\\n set peer 1'
+    >>> apply_filter("one\\ntwo\\nthree", "inc t")
+    'two\\nthree'
+    """
+    word, _, pattern = spec.strip().partition(" ")
+    kind = next((v for k, v in _FILTERS.items() if k.startswith(word.lower()) and word), None)
+    if kind is None or not pattern:
+        raise ValueError(spec)
+    regex = re.compile(pattern.strip())
+    lines = text.split("\n")
+    if kind == "include":
+        return "\n".join(line for line in lines if regex.search(line))
+    if kind == "exclude":
+        return "\n".join(line for line in lines if not regex.search(line))
+    if kind == "begin":
+        start = next((i for i, line in enumerate(lines) if regex.search(line)), len(lines))
+        return "\n".join(lines[start:])
+    out, inside = [], False
+    for line in lines:
+        if line and not line[0].isspace():
+            inside = bool(regex.search(line))
+        elif not line:
+            inside = False
+        if inside:
+            out.append(line)
+    return "\n".join(out)
+
+
+class CliSession:
+    """The CLI of one connection to one lab device."""
+
+    def __init__(
+        self,
+        node: LabNode,
+        write: Callable[[str], None],
+        drop: Callable[[], None],
+        username: str = "",
+        login: bool = False,
+    ) -> None:
+        self.node = node
+        self.personality = node.personality
+        self._write = write
+        self._drop = drop
+        self.username = username
+        self.needs_login = login
+        self.mode = "user"
+        self.page_lines = self.personality.page_lines
+        self.monitor = False
+        self.context: str | None = None
+        self._queue: asyncio.Queue[object] = asyncio.Queue()
+        self._last_cr = False
+        self.closed = False
+        self._out: list[str] = []
+        self._flush_scheduled = False
+
+    # -- input ---------------------------------------------------------------------
+
+    def feed(self, data: str) -> None:
+        for ch in data:
+            self._queue.put_nowait(ch)
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self._queue.put_nowait(_CLOSED)
+
+    def write(self, text: str) -> None:
+        """Queue output; it leaves in one packet per loop turn (echo is per character)."""
+        if self.closed:
+            return
+        self._out.append(text)
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            asyncio.get_running_loop().call_soon(self.flush)
+
+    def flush(self) -> None:
+        self._flush_scheduled = False
+        if self._out and not self.closed:
+            self._write("".join(self._out))
+        self._out.clear()
+
+    async def _char(self) -> str:
+        item = await self._queue.get()
+        if item is _CLOSED:
+            self._queue.put_nowait(_CLOSED)
+            raise SessionClosed
+        assert isinstance(item, str)
+        return item
+
+    async def read_line(self, echo: bool = True) -> str:
+        buf: list[str] = []
+        while True:
+            ch = await self._char()
+            if ch == "\n" and self._last_cr:
+                self._last_cr = False
+                continue
+            self._last_cr = ch == "\r"
+            if ch in "\r\n":
+                self.write("\r\n")
+                return "".join(buf)
+            if ch in ("\x7f", "\x08"):
+                if buf:
+                    buf.pop()
+                    if echo:
+                        self.write("\b \b")
+            elif ch == "\x1a" and self.mode == "config":  # Ctrl-Z leaves config mode
+                self.write("^Z\r\n")
+                return "end"
+            elif ch >= " " or ch == "\t":
+                buf.append(ch)
+                if echo:
+                    self.write(ch)
+
+    # -- the loop ------------------------------------------------------------------
+
+    def prompt(self) -> str:
+        dev = self.node.device
+        parts = [dev.hostname]
+        if self.context:
+            parts.append(self.context)
+        if dev.failover_prompt:
+            parts.append(dev.failover_prompt)
+        suffix = {"user": ">", "enable": "#", "config": "(config)#"}[self.mode]
+        return "/".join(parts) + suffix + (" " if self.personality.prompt_space else "")
+
+    async def run(self) -> None:
+        try:
+            if self.needs_login and not await self._login():
+                return
+            if self.personality.login_banner:
+                self.write(self.personality.login_banner + "\r\n")
+            self.write(self.prompt())
+            while True:
+                line = await self.read_line()
+                await self._respond(line)
+                self.write(self.prompt())
+        except SessionClosed:
+            pass
+        finally:
+            self.flush()
+            self.node.sessions.discard(self)
+
+    async def _login(self) -> bool:
+        """Telnet login (PIX 6 with ``aaa authentication telnet console LOCAL``)."""
+        self.write("\r\n\r\nUser Access Verification\r\n\r\n")
+        for _ in range(3):
+            self.write("Username: ")
+            user = await self.read_line()
+            self.write("Password: ")
+            password = await self.read_line(echo=False)
+            if self.node.check_password(user, password):
+                self.username = user
+                return True
+            await asyncio.sleep(0.2)
+            self.write("Error in authentication.\r\n\r\n")
+        self._drop()
+        return False
+
+    async def _respond(self, line: str) -> None:
+        await self.node.delay()
+        text = line.strip()
+        if not text:
+            return
+        self.node.log_command(text)
+        command, pipe, spec = text.partition("|")
+        match = grammars(self.personality.family)[self.mode].match(command)
+        if isinstance(match, NoMatch):
+            self._error(match, line)
+            return
+        action = match.handler
+        if isinstance(action, Builtin):
+            await getattr(self, "cmd_" + action.name)(match)
+            return
+        words = " ".join(match.words)
+        fault = self.node.device.faults
+        if fault.hang_on and words.startswith(fault.hang_on):
+            await asyncio.Event().wait()  # the device never answers again
+        ctx = RenderContext(
+            self.node.device,
+            self.node.engine,
+            self.node.state,
+            self.node.engine.clock.now(),
+            self.context,
+        )
+        output = action(ctx, match.args)
+        if pipe:
+            try:
+                output = apply_filter(output, spec)
+            except (ValueError, re.error):
+                self._error(NoMatch("invalid", len(command) + 1), line)
+                return
+        if fault.drop_on and words.startswith(fault.drop_on):
+            self.write(output[: len(output) // 2].replace("\n", "\r\n"))
+            self.flush()
+            self._drop()
+            raise SessionClosed
+        await self.page(output)
+
+    def _error(self, why: NoMatch, line: str) -> None:
+        p = self.personality
+        if why.kind == "ambiguous":
+            message = p.ambiguous.format(line=line.strip())
+        elif why.kind == "incomplete":
+            message = p.incomplete
+        elif why.kind == "unsimulated":
+            message = f"% ipsec-ops lab: '{why.text}' is not simulated"
+        elif why.column == len(line) - len(line.lstrip()) and p.style == "ios":
+            message = p.invalid_first_word
+        else:
+            message = p.invalid
+            if p.caret:
+                self.write(" " * (len(self.prompt()) + why.column) + "^\r\n")
+        self.write(message + "\r\n" + ("\r\n" if p.style == "ios" else ""))
+
+    async def page(self, text: str) -> None:
+        """Write output, stopping at the more-prompt every page while paging is on."""
+        if not text:
+            return
+        lines = text.rstrip("\n").split("\n")
+        size = self.page_lines - 1
+        if self.page_lines <= 0 or len(lines) <= size:
+            self.write("\r\n".join(lines) + "\r\n")
+            return
+        i = 0
+        while i < len(lines):
+            chunk = lines[i : i + size]
+            self.write("\r\n".join(chunk) + "\r\n")
+            i += len(chunk)
+            if i >= len(lines):
+                return
+            self.write(self.personality.more)
+            key = await self._char()
+            if key == "\n" and self._last_cr:
+                key = await self._char()
+            self._last_cr = key == "\r"
+            self.write(self.personality.more_erase)
+            if key == " ":
+                size = self.page_lines - 1
+            elif key in "\r\n":
+                size = 1
+            else:
+                return
+
+    # -- built-in commands ---------------------------------------------------------
+
+    async def cmd_exit(self, _: Match[object]) -> None:
+        raise SessionClosed  # the server closes the channel cleanly
+
+    async def cmd_enable(self, _: Match[object]) -> None:
+        if self.mode != "user":
+            return
+        p = self.personality
+        for _attempt in range(p.enable_tries):
+            self.write("Password: ")
+            secret = await self.read_line(echo=False)
+            if secret == self.node.device.enable_secret:
+                self.mode = "enable"
+                return
+            if p.style != "ios":
+                self.write(p.bad_enable + "\r\n")
+                return
+        self.write(p.bad_enable + "\r\n\r\n")
+
+    async def cmd_disable(self, _: Match[object]) -> None:
+        self.mode = "user"
+
+    async def cmd_configure(self, _: Match[object]) -> None:
+        if self.personality.config_banner:
+            self.write(self.personality.config_banner + "\r\n")
+        self.mode = "config"
+
+    async def cmd_end(self, _: Match[object]) -> None:
+        self.mode = "enable"
+
+    async def cmd_terminal_length(self, match: Match[object]) -> None:
+        self.page_lines = int(match.args["n"])
+
+    async def cmd_no_pager(self, _: Match[object]) -> None:
+        self.page_lines = 0
+
+    async def cmd_terminal_width(self, _: Match[object]) -> None:
+        return None
+
+    async def cmd_terminal_monitor(self, _: Match[object]) -> None:
+        self.monitor = True
+
+    async def cmd_terminal_no_monitor(self, _: Match[object]) -> None:
+        self.monitor = False
+
+    async def cmd_show_curpriv(self, _: Match[object]) -> None:
+        level, modes = {
+            "user": ("1", "P_UNPR"),
+            "enable": ("15", "P_PRIV"),
+            "config": ("15", "P_CONF"),
+        }[self.mode]
+        name = self.username or "enable_1"
+        self.write(
+            f"Username : {name}\r\nCurrent privilege level : {level}\r\n"
+            f"Current Mode/s : {modes}\r\n"
+        )
+
+    async def cmd_changeto(self, match: Match[object]) -> None:
+        name = match.args["name"]
+        if name not in self.node.device.contexts:
+            self.write(f"ERROR: Context '{name}' does not exist\r\n")
+            return
+        self.context = name
+
+    async def cmd_changeto_system(self, _: Match[object]) -> None:
+        self.context = None

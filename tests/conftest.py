@@ -1,0 +1,83 @@
+"""Shared fixtures: a lab on loopback with ephemeral ports, and netmiko sessions to it.
+
+Tests talk to the lab exactly as production talks to a router: netmiko over real
+SSH (telnet for PIX 6), host keys verified against the lab's known_hosts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from netmiko import ConnectHandler
+
+from ipsec_ops.lab.runtime import Lab
+from ipsec_ops.lab.scenario import load_scenario
+from ipsec_ops.platforms import family
+
+SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
+
+
+@dataclass
+class RunningLab:
+    lab: Lab
+    known_hosts: Path
+
+
+def start_lab(scenario: Any, tmp: Path, **kwargs: Any) -> RunningLab:
+    lab = Lab(scenario, **kwargs).start()
+    known = tmp / "known_hosts"
+    known.write_text(lab.known_hosts())
+    return RunningLab(lab, known)
+
+
+@pytest.fixture(scope="session")
+def default_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningLab]:
+    running = start_lab(load_scenario("default"), tmp_path_factory.mktemp("default-lab"))
+    yield running
+    running.lab.stop()
+
+
+def netmiko_params(running: RunningLab, name: str, **overrides: Any) -> dict[str, Any]:
+    """ConnectHandler arguments for one lab device, host keys checked strictly."""
+    e = running.lab.endpoint(name)
+    fam = family(e.family)
+    params: dict[str, Any] = {
+        "device_type": fam.netmiko_type,
+        "host": e.host,
+        "port": e.port,
+        "username": e.username,
+        "password": e.password,
+        "secret": e.enable_secret,
+        "conn_timeout": 10,
+        "timeout": 20,
+    }
+    if fam.transport == "ssh":
+        params.update(
+            ssh_strict=True,
+            system_host_keys=False,
+            alt_host_keys=True,
+            alt_key_file=str(running.known_hosts),
+        )
+    params.update(overrides)
+    return params
+
+
+@pytest.fixture
+def connect() -> Iterator[Callable[..., Any]]:
+    """Open netmiko sessions to lab devices; all are closed at teardown."""
+    opened: list[Any] = []
+
+    def _connect(running: RunningLab, name: str, **overrides: Any) -> Any:
+        conn = ConnectHandler(**netmiko_params(running, name, **overrides))
+        opened.append(conn)
+        return conn
+
+    yield _connect
+    for conn in opened:
+        with contextlib.suppress(Exception):  # a test may break a session on purpose
+            conn.disconnect()
