@@ -2,7 +2,7 @@
 
 A *platform* is what the inventory names (``cisco_ios``, ``cisco_xe``,
 ``cisco_asa``, ``cisco_pix``); a *family* is a platform at a version range whose
-CLI differs (ASA 8.2 prints a one-line IKE table, 9.x a block per peer; PIX 6.3
+CLI differs (ASA 8.4+ says `ikev1` where 8.2 says `isakmp`; PIX 6.3
 is reached over telnet and has no IKEv2). Code asks this table; it never
 branches on a platform name.
 """
@@ -36,6 +36,8 @@ class Family:
     example_version: str
     # Commands the collection runs (reference section 4.6); the lab renders each.
     show_commands: tuple[str, ...] = field(default_factory=tuple)
+    # Sent after enable when netmiko's driver does not do it (PIX 6: no `terminal length`).
+    after_enable: tuple[str, ...] = ()
 
 
 _IOS_ERRORS = (
@@ -155,6 +157,7 @@ FAMILIES: dict[str, Family] = {
             ikev1_keyword="isakmp",
             example_version="6.3(5)",
             show_commands=_PIX6_SHOWS,
+            after_enable=("pager 0",),
         ),
     )
 }
@@ -190,3 +193,59 @@ def is_rejected(output: str, fam: Family) -> bool:
     False
     """
     return any(re.search(p, output, re.MULTILINE) for p in fam.error_markers)
+
+
+# How `show version` names the software, and which family each version falls in.
+# (platform, regex over show version, family by (major, minor) -> name)
+_VERSION_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("cisco_pix", r"PIX Firewall Version (\S+)"),
+    ("cisco_pix", r"PIX Security Appliance Software Version (\S+)"),
+    ("cisco_asa", r"Adaptive Security Appliance Software Version (\S+)"),
+    ("cisco_xe", r"Cisco IOS XE Software, Version (\S+)"),
+    ("cisco_xe", r"Cisco IOS Software.*Version (\S+?),"),
+    ("cisco_ios", r"Cisco IOS Software.*Version (\S+?),"),
+    ("cisco_ios", r"IOS \(tm\).*Version (\S+?),"),
+)
+# First matching (platform, lowest version) wins, scanning from the highest.
+_FAMILY_BY_VERSION: tuple[tuple[str, tuple[int, int], str], ...] = (
+    ("cisco_pix", (7, 0), "pix7"),
+    ("cisco_pix", (0, 0), "pix6.3"),
+    ("cisco_asa", (8, 4), "asa9"),
+    ("cisco_asa", (0, 0), "asa8.2"),
+    ("cisco_xe", (17, 0), "xe17"),
+    ("cisco_xe", (0, 0), "xe16"),
+    ("cisco_ios", (15, 0), "ios15"),
+    ("cisco_ios", (0, 0), "ios12.4"),
+)
+
+
+def version_of(platform: str, show_version: str) -> str | None:
+    """The software version a ``show version`` output names, or None.
+
+    >>> version_of("cisco_asa", "Cisco Adaptive Security Appliance Software Version 8.2(5) ")
+    '8.2(5)'
+    >>> version_of("cisco_ios", "Cisco IOS Software, C2900 Software, Version 15.5(3)M10, RELEASE")
+    '15.5(3)M10'
+    """
+    for plat, pattern in _VERSION_PATTERNS:
+        if plat == platform:
+            m = re.search(pattern, show_version)
+            if m:
+                return m.group(1)
+    return None
+
+
+def family_for_version(platform: str, version: str) -> str:
+    """The family a platform's software version belongs to.
+
+    >>> family_for_version("cisco_asa", "8.2(5)"), family_for_version("cisco_asa", "9.16(4)")
+    ('asa8.2', 'asa9')
+    >>> family_for_version("cisco_pix", "6.3(5)"), family_for_version("cisco_xe", "16.9.8")
+    ('pix6.3', 'xe16')
+    """
+    m = re.match(r"(\d+)\.(\d+)", version)
+    numbers = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+    for plat, lowest, name in _FAMILY_BY_VERSION:
+        if plat == platform and numbers >= lowest:
+            return name
+    return DEFAULT_FAMILY[platform]

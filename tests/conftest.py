@@ -80,4 +80,7 @@ def connect() -> Iterator[Callable[..., Any]]:
     yield _connect
     for conn in opened:
         with contextlib.suppress(Exception):  # a test may break a session on purpose
-            conn.disconnect()
+            if conn.remote_conn is not None and conn.is_alive():
+                conn.disconnect()
+            else:
+                conn.paramiko_cleanup() if hasattr(conn, "paramiko_cleanup") else None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 import itertools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -120,6 +120,8 @@ class Grammar(Generic[H]):
             low = tok.lower()
             if low in node.keywords:
                 chosen: str | None = low
+            elif low in node.known:  # an exact real keyword beats a longer simulated one
+                return NoMatch("unsimulated", col, " ".join([*words, low]))
             else:
                 names = [k for k in node.keywords if k.startswith(low)]
                 shadows = [k for k in node.known if k.startswith(low) and k not in node.keywords]
@@ -152,7 +154,7 @@ class Grammar(Generic[H]):
 
 
 def build(
-    commands: Iterable[tuple[str, H]], known: dict[str, Iterable[str]] | None = None
+    commands: Iterable[tuple[str, H]], known: Mapping[str, Iterable[str]] | None = None
 ) -> Grammar[H]:
     """Compile ``(syntax, handler)`` pairs (and shadow keywords) into a grammar."""
     g: Grammar[H] = Grammar()

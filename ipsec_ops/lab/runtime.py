@@ -175,7 +175,7 @@ class Lab:
     async def stop_async(self) -> None:
         for node in self.nodes.values():
             for session in list(node.sessions):
-                session.close()
+                session.kill()
         for server in self._servers:
             server.close()
         for server in self._servers:

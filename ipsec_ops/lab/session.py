@@ -92,6 +92,7 @@ class CliSession:
         self._queue: asyncio.Queue[object] = asyncio.Queue()
         self._last_cr = False
         self.closed = False
+        self._gone = asyncio.Event()
         self._out: list[str] = []
         self._flush_scheduled = False
 
@@ -104,7 +105,13 @@ class CliSession:
     def close(self) -> None:
         if not self.closed:
             self.closed = True
+            self._gone.set()
             self._queue.put_nowait(_CLOSED)
+
+    def kill(self) -> None:
+        """The lab is stopping: end the session and cut its connection."""
+        self.close()
+        self._drop()
 
     def write(self, text: str) -> None:
         """Queue output; it leaves in one packet per loop turn (echo is per character)."""
@@ -216,7 +223,8 @@ class CliSession:
         words = " ".join(match.words)
         fault = self.node.device.faults
         if fault.hang_on and words.startswith(fault.hang_on):
-            await asyncio.Event().wait()  # the device never answers again
+            await self._gone.wait()  # the device never answers again
+            raise SessionClosed
         ctx = RenderContext(
             self.node.device,
             self.node.engine,

@@ -131,6 +131,8 @@ def test_echo_exactly_once_and_secret_not_echoed(default_lab: RunningLab) -> Non
         chan.send(secret + "\r")
         out = _read_until(chan, r"HQ-RTR#$")
         assert secret not in out
+        chan.send("terminal length 0\n")
+        _read_until(chan, r"HQ-RTR#$")
         chan.send("show version\n")
         out = _read_until(chan, r"HQ-RTR#$")
         assert out.count("show version") == 1
@@ -268,6 +270,7 @@ def test_hang_is_a_timeout(faulty_lab: RunningLab, connect: Callable[..., Any]) 
     assert "Cisco IOS" in conn.send_command("show version")
     with pytest.raises(ReadTimeout):
         conn.send_command("show crypto ipsec sa", read_timeout=2)
+    conn.remote_conn_pre.close()  # a hung device: do not wait for a polite logout
 
 
 def test_drop_mid_output_closes_channel(

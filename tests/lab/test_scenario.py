@@ -41,8 +41,15 @@ IKE_TABLE = {"cisco_ios": "show crypto isakmp sa", "cisco_asa": "show crypto ike
 
 
 def _pair(tag: str, first: str, second: str, psk_b: str) -> str:
-    return PAIR.format(tag=tag, first="a", second="b", first_platform=first,
-                       second_platform=second, psk_a="Key-One", psk_b=psk_b)
+    return PAIR.format(
+        tag=tag,
+        first="a",
+        second="b",
+        first_platform=first,
+        second_platform=second,
+        psk_a="Key-One",
+        psk_b=psk_b,
+    )
 
 
 def _ike_state(running: RunningLab, connect: Callable[..., Any], name: str) -> str:
@@ -61,9 +68,15 @@ def _ike_state(running: RunningLab, connect: Callable[..., Any], name: str) -> s
         ("cisco_asa", "cisco_ios", "MM_WAIT_MSG6", "MM_KEY_EXCH", "MM_ACTIVE"),
     ],
 )
-def test_psk_mismatch_then_fixed(tmp_path: Path, connect: Callable[..., Any], initiator: str,
-                                 responder: str, init_state: str, resp_state: str,
-                                 up_state: str) -> None:
+def test_psk_mismatch_then_fixed(
+    tmp_path: Path,
+    connect: Callable[..., Any],
+    initiator: str,
+    responder: str,
+    init_state: str,
+    resp_state: str,
+    up_state: str,
+) -> None:
     broken = start_lab(scenario_from_text(_pair("x", initiator, responder, "Key-Two")), tmp_path)
     try:
         assert init_state in _ike_state(broken, connect, "a")
@@ -87,14 +100,23 @@ def test_psk_mismatch_then_fixed(tmp_path: Path, connect: Callable[..., Any], in
 @pytest.mark.parametrize(
     ("text", "where", "words"),
     [
-        ("devices: [", ":2", "YAML syntax error"),
+        ("devices: [", ":1", "YAML syntax error"),
         ("devices:\n  r1:\n    platform: junos\n", ":3: devices.r1.platform", "unknown platform"),
-        ("devices:\n  r1:\n    platform: cisco_ios\n    family: asa9\n", ":4: devices.r1.family",
-         "unknown family"),
-        ("devices:\n  r1:\n    platform: cisco_ios\n    colour: red\n", ":4: devices.r1.colour",
-         "unknown field"),
-        ("devices:\n  r1:\n    platform: cisco_ios\n    address: 10.0.0.1\n",
-         ":4: devices.r1.address", "127.0.0.0/8"),
+        (
+            "devices:\n  r1:\n    platform: cisco_ios\n    family: asa9\n",
+            ":4: devices.r1.family",
+            "unknown family",
+        ),
+        (
+            "devices:\n  r1:\n    platform: cisco_ios\n    colour: red\n",
+            ":4: devices.r1.colour",
+            "unknown field",
+        ),
+        (
+            "devices:\n  r1:\n    platform: cisco_ios\n    address: 10.0.0.1\n",
+            ":4: devices.r1.address",
+            "127.0.0.0/8",
+        ),
         (
             "devices:\n  r1:\n    platform: cisco_ios\n"
             "    interfaces: [{name: g0, address: 198.51.100.1/24, crypto_map: VPN}]\n"
@@ -133,8 +155,16 @@ def test_default_scenario_covers_every_platform_and_condition() -> None:
     assert {"ios15", "xe17", "asa9", "asa8.2", "pix7", "pix6.3"} <= families
     tags = {e.description.split("]")[0].strip("[") for d in scenario.devices for e in d.map_entries}
     assert tags == {
-        "healthy", "peer-unreachable", "ike-policy-mismatch", "psk-mismatch", "phase2-mismatch",
-        "acl-not-mirrored", "one-way-traffic", "no-interesting-traffic", "stale-sa", "flapping",
+        "healthy",
+        "peer-unreachable",
+        "ike-policy-mismatch",
+        "psk-mismatch",
+        "phase2-mismatch",
+        "acl-not-mirrored",
+        "one-way-traffic",
+        "no-interesting-traffic",
+        "stale-sa",
+        "flapping",
     }
 
 
@@ -151,8 +181,12 @@ def test_fleet_serves_500_devices(tmp_path: Path, connect: Callable[..., Any]) -
 
 
 def test_cli_lists_scenarios() -> None:
-    out = subprocess.run([sys.executable, "-m", "ipsec_ops", "lab", "scenarios"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "ipsec_ops", "lab", "scenarios"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     for name in builtin_names():
         assert name in out
     assert len(out.strip().splitlines()) == len(builtin_names())
@@ -162,9 +196,23 @@ def test_lab_up_serves_until_interrupted(tmp_path: Path, connect: Callable[..., 
     inv = tmp_path / "inv"
     env_home = {"XDG_STATE_HOME": str(tmp_path / "state"), "PATH": "/usr/bin:/bin"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ipsec_ops", "lab", "up", "--port", "0", "--telnet-port", "0",
-         "--inventory-out", str(inv)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env_home,
+        [
+            sys.executable,
+            "-m",
+            "ipsec_ops",
+            "lab",
+            "up",
+            "--port",
+            "0",
+            "--telnet-port",
+            "0",
+            "--inventory-out",
+            str(inv),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env_home,
     )
     try:
         deadline = time.monotonic() + 30
@@ -176,11 +224,18 @@ def test_lab_up_serves_until_interrupted(tmp_path: Path, connect: Callable[..., 
         h = hosts["hq-rtr"]
         from netmiko import ConnectHandler
 
-        conn = ConnectHandler(device_type="cisco_ios", host=h["hostname"], port=h["port"],
-                              username=h["username"], password=h["password"],
-                              secret=h["data"]["enable_secret"], ssh_strict=True,
-                              system_host_keys=False, alt_host_keys=True,
-                              alt_key_file=str(inv / "known_hosts"))
+        conn = ConnectHandler(
+            device_type="cisco_ios",
+            host=h["hostname"],
+            port=h["port"],
+            username=h["username"],
+            password=h["password"],
+            secret=h["data"]["enable_secret"],
+            ssh_strict=True,
+            system_host_keys=False,
+            alt_host_keys=True,
+            alt_key_file=str(inv / "known_hosts"),
+        )
         conn.enable()
         assert "QM_IDLE" in conn.send_command("show crypto isakmp sa")
         conn.disconnect()
