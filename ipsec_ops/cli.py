@@ -12,6 +12,7 @@ import typer
 from typer.exceptions import TyperException
 
 from ipsec_ops.errors import EXIT_USAGE, IpsecOpsError
+from ipsec_ops.inventory_cli import inventory_app
 from ipsec_ops.lab.cli import lab_app
 
 app = typer.Typer(
@@ -21,6 +22,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(lab_app, name="lab")
+app.add_typer(inventory_app, name="inventory")
 
 
 def main(argv: list[str] | None = None) -> int:

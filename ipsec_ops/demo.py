@@ -39,8 +39,12 @@ def _session(endpoint: Endpoint, known_hosts: Path) -> str:
         "secret": endpoint.enable_secret,
     }
     if fam.transport == "ssh":
-        params.update(ssh_strict=True, system_host_keys=False, alt_host_keys=True,
-                      alt_key_file=str(known_hosts))
+        params.update(
+            ssh_strict=True,
+            system_host_keys=False,
+            alt_host_keys=True,
+            alt_key_file=str(known_hosts),
+        )
     conn = ConnectHandler(**params)
     try:
         conn.enable()

@@ -36,12 +36,20 @@ class Where:
         return InputFileError(self.path, dotted, problem, self.line(dotted))
 
 
+class DuplicateKey(Exception):
+    def __init__(self, dotted: str, line: int, first: int) -> None:
+        super().__init__(dotted)
+        self.dotted, self.line, self.first = dotted, line, first
+
+
 def _walk(node: yaml.Node, prefix: str, lines: dict[str, int]) -> Any:
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
             dotted = f"{prefix}.{key}" if prefix else str(key)
+            if key in out:  # YAML loaders keep the last silently; a duplicate host is a mistake
+                raise DuplicateKey(dotted, key_node.start_mark.line + 1, lines[dotted])
             lines[dotted] = key_node.start_mark.line + 1
             out[key] = _walk(value_node, dotted, lines)
         return out
@@ -66,6 +74,11 @@ def loads(text: str, path: str) -> tuple[Any, Where]:
     >>> data, where.line("a.b")
     ({'a': {'b': 1}}, 2)
     >>> try:
+    ...     loads("a: 1\\na: 2\\n", "dup.yaml")
+    ... except InputFileError as exc:
+    ...     print(exc)
+    dup.yaml:2: a: duplicate key (first defined on line 1)
+    >>> try:
     ...     loads("a: [1,\\n", "bad.yaml")
     ... except InputFileError as exc:
     ...     print(exc.path, exc.line, exc.problem[:17])
@@ -84,6 +97,9 @@ def loads(text: str, path: str) -> tuple[Any, Where]:
         return None, where
     try:
         return _walk(node, "", where.lines), where
+    except DuplicateKey as dup:
+        problem = f"duplicate key (first defined on line {dup.first})"
+        raise InputFileError(path, dup.dotted, problem, dup.line) from None
     except yaml.YAMLError as exc:
         raise InputFileError(path, "", f"YAML error: {exc}") from None
 
