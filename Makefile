@@ -19,8 +19,8 @@ demo: $(STAMP)
 	$(BIN)/python -m ipsec_ops.demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check ipsec_ops tests bench
-	$(BIN)/ruff format --check ipsec_ops tests bench
+	$(BIN)/ruff check ipsec_ops tests $(wildcard bench)
+	$(BIN)/ruff format --check ipsec_ops tests $(wildcard bench)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -7,13 +7,19 @@ its exit code; nothing else leaks a traceback to the user.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from typing import Annotated
 
 import typer
 from typer.exceptions import TyperException
 
-from ipsec_ops.errors import EXIT_USAGE, IpsecOpsError
+from ipsec_ops import options
+from ipsec_ops.collect import collect
+from ipsec_ops.errors import EXIT_OK, EXIT_UNKNOWN, EXIT_USAGE, IpsecOpsError
+from ipsec_ops.inventory import Selection
 from ipsec_ops.inventory_cli import inventory_app
 from ipsec_ops.lab.cli import lab_app
+from ipsec_ops.targets import targets
 
 app = typer.Typer(
     help="Health checks, safe debugs and peer-scoped clears for Cisco IPsec VPNs.",
@@ -25,10 +31,59 @@ app.add_typer(lab_app, name="lab")
 app.add_typer(inventory_app, name="inventory")
 
 
+@app.command("collect")
+def collect_command(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Bundle folder to write.")],
+    inventory: options.InventoryOpt = None,
+    lab: options.LabOpt = False,
+    host: options.HostOpt = None,
+    group: options.GroupOpt = None,
+    platform: options.PlatformOpt = None,
+    filter_: options.FilterOpt = None,
+    known_hosts: options.KnownHostsOpt = options.DEFAULT_KNOWN_HOSTS,
+    accept_new: options.AcceptNewOpt = False,
+    insecure: options.InsecureOpt = False,
+    connect_timeout: options.ConnectTimeoutOpt = 15.0,
+    command_timeout: options.CommandTimeoutOpt = 60.0,
+    ssh_config: options.SshConfigOpt = None,
+    session_log: options.SessionLogOpt = None,
+    context: options.ContextOpt = None,
+    workers: options.WorkersOpt = options.DEFAULT_WORKERS,
+    quiet: options.QuietOpt = False,
+) -> None:
+    """Read every selected device's crypto state into a capture bundle."""
+    settings = options.run_settings_from(
+        known_hosts,
+        accept_new,
+        insecure,
+        connect_timeout,
+        command_timeout,
+        ssh_config,
+        session_log,
+        context,
+        workers,
+        quiet,
+    )
+    selection = Selection.from_options(host, group, platform, filter_)
+    with targets(inventory, lab, selection, settings) as chosen:
+        report = collect(chosen.hosts, out, chosen.settings, chosen.redactor)
+    ok = sum(1 for o in report.outcomes if o.ok)
+    typer.echo(f"collected {ok} of {len(report.outcomes)} devices into {out}")
+    for o in report.failed:
+        typer.echo(f"  {o.host.name}: {o.error_kind}: {o.error}")
+    if report.interrupted:
+        missing = [
+            o.host.name for o in report.failed if o.error_kind in ("not_reached", "interrupted")
+        ]
+        typer.echo(f"interrupted; not reached: {', '.join(missing) or 'none'}")
+    raise typer.Exit(EXIT_OK if ok == len(report.outcomes) else EXIT_UNKNOWN)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (errors printed as one line)."""
     try:
-        app(args=argv, prog_name="ipsec-ops", standalone_mode=False)
+        # Without standalone mode, click returns the code of typer.Exit instead of raising it.
+        code = app(args=argv, prog_name="ipsec-ops", standalone_mode=False)
     except IpsecOpsError as exc:
         typer.echo(f"ipsec-ops: {exc}", err=True)
         return exc.exit_code
@@ -47,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             typer.echo(f"ipsec-ops: {exc}", err=True)
         return EXIT_USAGE
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

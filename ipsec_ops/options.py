@@ -124,6 +124,8 @@ WorkersOpt = Annotated[
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
 
 DEFAULT_KNOWN_HOSTS = default_known_hosts()
+# SSH collection is I/O bound: most of a device's time is spent waiting for prompts.
+DEFAULT_WORKERS = 64
 
 
 def run_settings_from(

@@ -34,5 +34,5 @@ class RunSettings:
     """How a fleet run behaves: concurrency, progress output."""
 
     transport: TransportSettings = field(default_factory=TransportSettings)
-    workers: int = 32
+    workers: int = 64
     quiet: bool = False
