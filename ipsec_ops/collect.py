@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ipsec_ops.bundle import BUNDLE_FILE, DEVICE_FILE, command_filename
 from ipsec_ops.errors import DeviceError
 from ipsec_ops.platforms import family, family_for_version, version_of
 from ipsec_ops.runner import Cancel, Outcome, RunReport, run_fleet
@@ -25,19 +25,6 @@ from ipsec_ops.transport import CommandResult, Redactor, open_session
 if TYPE_CHECKING:
     from ipsec_ops.inventory import Host
 
-DEVICE_FILE = "device.json"
-BUNDLE_FILE = "bundle.json"
-
-
-def command_filename(command: str) -> str:
-    """The file a command's output is saved in: spaces (and path-unsafe marks) become ``_``.
-
-    >>> command_filename("show crypto isakmp sa")
-    'show_crypto_isakmp_sa.txt'
-    >>> command_filename("show running-config | section crypto")
-    'show_running-config_section_crypto.txt'
-    """
-    return re.sub(r"[\s|/\\:]+", "_", command.strip()) + ".txt"
 
 
 def utc_now() -> str:

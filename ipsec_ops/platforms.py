@@ -38,6 +38,12 @@ class Family:
     show_commands: tuple[str, ...] = field(default_factory=tuple)
     # Sent after enable when netmiko's driver does not do it (PIX 6: no `terminal length`).
     after_enable: tuple[str, ...] = ()
+    # Which IKEv1 state table the family prints (knowledge/states.yaml) and which
+    # message family its logs belong to (knowledge/messages.yaml `platforms`).
+    ike_state_table: str = "ikev1_ios"
+    log_group: str = "ios"
+    # The commands an engineer runs next, named for the findings' next steps.
+    check_commands: dict[str, str] = field(default_factory=dict)
 
 
 _IOS_ERRORS = (
@@ -94,6 +100,35 @@ _PIX6_SHOWS = (
 )
 
 
+_IOS_CHECKS = {
+    "acl_hits": "show access-lists {acl}",
+    "route_peer": "show ip route {peer}",
+    "ike_sa": "show crypto isakmp sa | include {peer}",
+    "policies": "show crypto isakmp policy",
+    "ipsec_sa": "show crypto ipsec sa peer {peer}",
+    "transform_sets": "show crypto ipsec transform-set",
+    "crypto_map": "show crypto map",
+}
+_ASA_CHECKS = {
+    "acl_hits": "show access-list {acl}",
+    "route_peer": "show route {peer}",
+    "ike_sa": "show crypto {ikev1} sa",
+    "policies": "show running-config crypto {ikev1}",
+    "ipsec_sa": "show crypto ipsec sa peer {peer}",
+    "transform_sets": "show running-config crypto ipsec",
+    "crypto_map": "show running-config crypto map",
+}
+_PIX6_CHECKS = {
+    "acl_hits": "show access-list {acl}",
+    "route_peer": "show route",
+    "ike_sa": "show crypto isakmp sa",
+    "policies": "show isakmp policy",
+    "ipsec_sa": "show crypto ipsec sa",
+    "transform_sets": "show crypto ipsec transform-set",
+    "crypto_map": "show crypto map",
+}
+
+
 def _ios(name: str, platform: str, version: str, ikev2: bool) -> Family:
     return Family(
         name=name,
@@ -110,6 +145,7 @@ def _ios(name: str, platform: str, version: str, ikev2: bool) -> Family:
         ikev1_keyword="isakmp",
         example_version=version,
         show_commands=_XE_SHOWS if ikev2 else _IOS_SHOWS,
+        check_commands=_IOS_CHECKS,
     )
 
 
@@ -129,6 +165,9 @@ def _asa(name: str, platform: str, version: str, ikev2: bool, keyword: str) -> F
         ikev1_keyword=keyword,
         example_version=version,
         show_commands=_ASA9_SHOWS if ikev2 else _ASA82_SHOWS,
+        ike_state_table="ikev1_asa",
+        log_group="asa",
+        check_commands={k: v.replace("{ikev1}", keyword) for k, v in _ASA_CHECKS.items()},
     )
 
 
@@ -158,6 +197,8 @@ FAMILIES: dict[str, Family] = {
             example_version="6.3(5)",
             show_commands=_PIX6_SHOWS,
             after_enable=("pager 0",),
+            log_group="pix",
+            check_commands=_PIX6_CHECKS,
         ),
     )
 }

@@ -21,6 +21,9 @@ FLAP_PERIOD_S = 120.0
 FLAP_UP_S = 75.0
 STALE_FROZEN_BEFORE_START_S = 600.0
 KB_PER_PACKET = 0.5
+# Devices rekey at a soft lifetime before the hard one; the replacement SA takes over
+# then, so a healthy SA never shows less than 10% of its lifetime left.
+REKEY_AT = 0.9
 MAX_EVENTS = 200
 
 # Phase 1 state names by (state table, outcome, role). Reference section 1.
@@ -158,7 +161,7 @@ class Timeline:
     def _ike(self, since: float, t: float) -> IkeView:
         policy = self.neg.policy or IkePolicy(10)
         lifetime = policy.lifetime
-        gen, age = divmod(max(0.0, t - since), lifetime)
+        gen, age = divmod(max(0.0, t - since), lifetime * REKEY_AT)
         return IkeView(
             version=self.entry.ike_version,
             state="READY" if self.entry.ike_version == 2 else _V1_STATES[self.table][Outcome.UP][0],
@@ -196,7 +199,7 @@ class Timeline:
         lifetime = self._sa_lifetime()
         t_eff = min(t, frozen_at) if frozen_at is not None else t
         elapsed = max(0.0, t_eff - since)
-        gen, age = divmod(elapsed, lifetime)
+        gen, age = divmod(elapsed, lifetime * REKEY_AT)
         out_pps, in_pps = self._rates()
         encaps, decaps = int(out_pps * elapsed), int(in_pps * elapsed)
         gen_packets = (out_pps + in_pps) * age
