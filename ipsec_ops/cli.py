@@ -6,6 +6,8 @@ its exit code; nothing else leaks a traceback to the user.
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -15,7 +17,14 @@ from typer.exceptions import TyperException
 
 from ipsec_ops import options
 from ipsec_ops.collect import collect
-from ipsec_ops.errors import EXIT_OK, EXIT_UNKNOWN, EXIT_USAGE, IpsecOpsError
+from ipsec_ops.errors import (
+    EXIT_OK,
+    EXIT_SOFTWARE,
+    EXIT_UNKNOWN,
+    EXIT_USAGE,
+    InputFileError,
+    IpsecOpsError,
+)
 from ipsec_ops.inventory import Selection
 from ipsec_ops.inventory_cli import inventory_app
 from ipsec_ops.lab.cli import lab_app
@@ -29,6 +38,37 @@ app = typer.Typer(
 )
 app.add_typer(lab_app, name="lab")
 app.add_typer(inventory_app, name="inventory")
+
+
+@app.command("parse")
+def parse_command(
+    file: Annotated[Path, typer.Argument(help="Saved output of one command.")],
+    platform: Annotated[
+        str,
+        typer.Option(
+            "--platform",
+            help="cisco_ios, cisco_xe, cisco_asa, cisco_pix, or a family such as pix6.3.",
+        ),
+    ],
+    command: Annotated[
+        str, typer.Option("--command", help='The command, e.g. "show crypto isakmp sa".')
+    ],
+    template: Annotated[
+        Path | None, typer.Option("--template", help="Force this template.")
+    ] = None,
+) -> None:
+    """Parse saved output with the TextFSM templates and print the records as JSON."""
+    from ipsec_ops import parse as parsing
+
+    try:
+        text = file.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise InputFileError(str(file), "", f"cannot read: {exc.strerror or exc}") from None
+    if template is not None and not template.is_file():
+        raise InputFileError(str(template), "", "template not found")
+    chosen = template or parsing.find_template(platform, command)
+    records = parsing.parse_with(chosen, text)
+    typer.echo(json.dumps(records, indent=2))
 
 
 @app.command("collect")
@@ -102,6 +142,12 @@ def main(argv: list[str] | None = None) -> int:
         else:
             typer.echo(f"ipsec-ops: {exc}", err=True)
         return EXIT_USAGE
+    except Exception as exc:  # a bug of ours: one line, and the traceback only on request
+        if os.environ.get("IPSEC_OPS_DEBUG"):
+            raise
+        typer.echo(f"ipsec-ops: internal error: {type(exc).__name__}: {exc} "
+                   "(set IPSEC_OPS_DEBUG=1 for the traceback)", err=True)
+        return EXIT_SOFTWARE
     return code if isinstance(code, int) else 0
 
 

@@ -228,8 +228,32 @@ def _configured_lifetime(t: Tunnel) -> int:
     return 3600  # IOS and ASA default; a crypto map's own lifetime is not in the model yet
 
 
-def _no_sa_findings(t: Tunnel, fam: Family) -> list[Finding]:
-    """A configured peer with nothing at all."""
+_NEGOTIATION_CODES = (
+    "IKE_POLICY_MISMATCH",
+    "IKE_AUTH_FAILED",
+    "PROXY_ID_MISMATCH",
+    "PHASE2_MISMATCH",
+    "PEER_UNREACHABLE",
+)
+
+
+def _no_sa_findings(t: Tunnel, fam: Family, logged: list[tuple[str, Message]]) -> list[Finding]:
+    """A configured peer with nothing at all: failed negotiations it logged, or no traffic."""
+    for code in _NEGOTIATION_CODES:
+        lines = [line for line, m in logged if m.code == code]
+        if lines:  # a responder that refused keeps no SA, but says why in its log
+            return [
+                finding("CONFIGURED_NOT_UP", fam, t, t.device, [f"no IKE SA toward {t.peer}"]),
+                finding(
+                    code,
+                    fam,
+                    t,
+                    t.device,
+                    lines[-3:],
+                    state="no SA",
+                    meaning="the negotiation is refused here",
+                ),
+            ]
     attempts = sum((sa.no_sa_send or 0) for sa in t.ipsec)
     if attempts == 0 and t.session_status in (None, "DOWN"):
         # Nothing triggered the crypto map: an on-demand tunnel with nothing to carry.
@@ -322,7 +346,7 @@ def diagnose_tunnel(t: Tunnel, fam: Family, other: Tunnel | None = None) -> None
     findings: list[Finding] = []
     if t.ike is None and not t.has_ipsec_sa:
         if t.configured:
-            findings += _no_sa_findings(t, fam)
+            findings += _no_sa_findings(t, fam, logged)
     elif t.ike is not None and not _phase1_up(t, fam, k):
         findings += _ike_findings(t, fam, k, logged)
     elif not t.has_ipsec_sa:

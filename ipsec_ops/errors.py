@@ -14,6 +14,7 @@ EXIT_DEGRADED = 1
 EXIT_DOWN = 2
 EXIT_UNKNOWN = 3
 EXIT_USAGE = 64
+EXIT_SOFTWARE = 70  # an internal error (a bug): reported in one line, never a traceback
 
 
 class IpsecOpsError(Exception):

@@ -20,7 +20,7 @@ from typing import Any
 import textfsm
 from textfsm import clitable
 
-from ipsec_ops.errors import IpsecOpsError
+from ipsec_ops.errors import IpsecOpsError, UsageError
 from ipsec_ops.platforms import FAMILIES
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -36,7 +36,7 @@ class ParseError(IpsecOpsError):
         super().__init__(f"{template}: {where} not understood: {line.strip()!r}{why}")
 
 
-class NoTemplate(IpsecOpsError):
+class NoTemplate(UsageError):
     """No template, ours or public, for this platform and command."""
 
 
@@ -60,7 +60,8 @@ def parser_platform(name: str) -> str:
         return "cisco_ios"
     if name in PARSER_PLATFORMS:
         return name
-    raise IpsecOpsError(f"unknown platform {name!r}")
+    known = ", ".join(["cisco_ios", "cisco_xe", "cisco_asa", "cisco_pix", *FAMILIES])
+    raise UsageError(f"unknown platform {name!r} (known: {known})")
 
 
 @functools.cache
@@ -94,7 +95,10 @@ def find_template(platform: str, command: str) -> Path:
 
 @functools.cache
 def _compiled(path: str) -> str:
-    return Path(path).read_text(encoding="utf-8")
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read template: {exc.strerror or exc}") from None
 
 
 def parse_with(template: Path, text: str) -> list[dict[str, Any]]:

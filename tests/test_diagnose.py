@@ -361,3 +361,13 @@ def test_message_catalog_matches_reference_lines(
 
 def test_health_of_worst_severity() -> None:
     assert health_of([]) == "up"
+
+
+def test_responder_that_refused_keeps_no_sa_but_logged_why() -> None:
+    t = tunnel(
+        None, [], logs=("%PIX-3-713902: IP = 203.0.113.2, All SA proposals found unacceptable",)
+    )
+    diagnose_tunnel(t, ASA)
+    assert [f.code for f in t.findings] == ["CONFIGURED_NOT_UP", "IKE_POLICY_MISMATCH"]
+    assert t.health == "down"
+    assert "All SA proposals" in t.findings[1].evidence[0]

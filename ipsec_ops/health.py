@@ -1,0 +1,84 @@
+"""The health report: a bundle in, a judged Report out (pure; collection is the caller's).
+
+A device that could not be read, or whose output the templates do not fully
+understand, is reported as ``unknown`` with the reason (the file and line), never
+guessed at: a half-read device would give false verdicts on its tunnels.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ipsec_ops.bundle import DeviceCapture
+from ipsec_ops.diagnose import device_finding, diagnose
+from ipsec_ops.model import Device, Report, Tunnel
+from ipsec_ops.parse import NoTemplate, ParseError, parse
+from ipsec_ops.tunnels import SOURCES, active_debugs, build_tunnels, unapplied_maps
+
+# The commands the join reads; others (show version, show logging) are used raw.
+PARSED = {command for kind, commands in SOURCES.items() if kind != "log" for command in commands}
+
+
+def parse_capture(capture: DeviceCapture) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
+    """Records of every command the join needs, and the problems (file: line not understood)."""
+    parsed: dict[str, list[dict[str, Any]]] = {}
+    problems: list[str] = []
+    for command, text in capture.outputs.items():
+        if command not in PARSED:
+            continue
+        if not text.strip():
+            parsed[command] = []
+            continue
+        try:
+            parsed[command] = parse(capture.family, command, text)
+        except NoTemplate:
+            continue
+        except ParseError as exc:
+            line = f"line {exc.line_no}" if exc.line_no else "a line"
+            problems.append(
+                f"{capture.files.get(command, command)}: {line} not understood by "
+                f"{exc.template}: {exc.line.strip()!r}"
+            )
+    return parsed, problems
+
+
+def _unknown(device: Device, reason: str) -> Device:
+    device.status = "unknown"
+    device.error = reason
+    device.findings.append(device_finding(device, "COLLECTION_FAILED", [reason], error=reason))
+    return device
+
+
+def device_report(capture: DeviceCapture) -> tuple[Device, list[Tunnel]]:
+    """One device's entry and tunnels (none when its state is unknown)."""
+    device = Device(capture.name, capture.platform, capture.family, capture.version)
+    if capture.status != "ok" or not capture.outputs:
+        errors = capture.errors or [{"class": capture.status, "message": "no output collected"}]
+        last = errors[-1]
+        return _unknown(device, f"{last.get('class', 'error')}: {last.get('message', '')}"), []
+    parsed, problems = parse_capture(capture)
+    if problems:
+        return _unknown(device, problems[0]), []
+    for name in unapplied_maps(parsed):
+        device.findings.append(
+            device_finding(
+                device, "CRYPTO_MAP_NOT_APPLIED", [f"crypto map {name}: no interface"], map=name
+            )
+        )
+    debugs = active_debugs(parsed, capture.outputs)
+    if debugs:
+        device.findings.append(
+            device_finding(device, "DEBUG_LEFT_ON", debugs, what="; ".join(debugs[:3]))
+        )
+    return device, build_tunnels(capture, parsed)
+
+
+def build_report(captures: list[DeviceCapture], generated_at: str) -> Report:
+    """Join, judge and sort every device of a bundle."""
+    devices: list[Device] = []
+    tunnels: list[Tunnel] = []
+    for capture in captures:
+        device, found = device_report(capture)
+        devices.append(device)
+        tunnels.extend(found)
+    return diagnose(Report(generated_at, devices, tunnels))
