@@ -6,9 +6,11 @@ its exit code; nothing else leaks a traceback to the user.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -24,8 +26,8 @@ from ipsec_ops.errors import (
     EXIT_USAGE,
     InputFileError,
     IpsecOpsError,
+    UsageError,
 )
-from ipsec_ops.inventory import Selection
 from ipsec_ops.inventory_cli import inventory_app
 from ipsec_ops.lab.cli import lab_app
 from ipsec_ops.targets import targets
@@ -38,6 +40,57 @@ app = typer.Typer(
 )
 app.add_typer(lab_app, name="lab")
 app.add_typer(inventory_app, name="inventory")
+
+
+@app.command("health")
+@options.device_command
+def health_command(
+    from_bundle: Annotated[
+        Path | None, typer.Option("--from", help="Analyze a saved bundle (no network at all).")
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="table, json, csv, md, html, prom or nagios.")
+    ] = "table",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the report here (atomically).")
+    ] = None,
+    save_bundle: Annotated[
+        Path | None, typer.Option("--save-bundle", help="Keep the collected bundle here.")
+    ] = None,
+    *,
+    devices: options.DeviceOptions,
+) -> None:
+    """Which tunnels are up, sick or down, why, and what to check next."""
+    from ipsec_ops import reports
+    from ipsec_ops.bundle import read_bundle
+    from ipsec_ops.collect import utc_now
+    from ipsec_ops.health import build_report
+
+    reports.check_format(fmt)
+    if from_bundle is not None:
+        if devices.inventory is not None or devices.lab:
+            raise UsageError("--from reads a saved bundle: do not combine it with -i or --lab")
+        captures = read_bundle(from_bundle)
+        if devices.host:
+            captures = [c for c in captures if c.name in devices.host]
+        report = build_report(captures, utc_now())
+    else:
+        # Progress only under the terminal table: a machine format on stdout stays clean.
+        settings = devices.settings(quiet=devices.quiet or fmt != "table" or out is not None)
+        with contextlib.ExitStack() as stack:
+            folder = save_bundle or Path(
+                stack.enter_context(tempfile.TemporaryDirectory(prefix="ipsec-ops-bundle-"))
+            )
+            with targets(devices.inventory, devices.lab, devices.selection(), settings) as chosen:
+                collect(chosen.hosts, folder, chosen.settings, chosen.redactor)
+            report = build_report(read_bundle(folder), utc_now())
+    if out is not None:
+        reports.write_report(report, fmt, out)
+    elif fmt == "table":
+        reports.print_table(report)
+    else:
+        typer.echo(reports.render(report, fmt), nl=False)
+    raise typer.Exit(report.exit_code())
 
 
 @app.command("parse")
@@ -72,40 +125,14 @@ def parse_command(
 
 
 @app.command("collect")
+@options.device_command
 def collect_command(
     out: Annotated[Path, typer.Option("--out", "-o", help="Bundle folder to write.")],
-    inventory: options.InventoryOpt = None,
-    lab: options.LabOpt = False,
-    host: options.HostOpt = None,
-    group: options.GroupOpt = None,
-    platform: options.PlatformOpt = None,
-    filter_: options.FilterOpt = None,
-    known_hosts: options.KnownHostsOpt = options.DEFAULT_KNOWN_HOSTS,
-    accept_new: options.AcceptNewOpt = False,
-    insecure: options.InsecureOpt = False,
-    connect_timeout: options.ConnectTimeoutOpt = 15.0,
-    command_timeout: options.CommandTimeoutOpt = 60.0,
-    ssh_config: options.SshConfigOpt = None,
-    session_log: options.SessionLogOpt = None,
-    context: options.ContextOpt = None,
-    workers: options.WorkersOpt = options.DEFAULT_WORKERS,
-    quiet: options.QuietOpt = False,
+    *,
+    devices: options.DeviceOptions,
 ) -> None:
     """Read every selected device's crypto state into a capture bundle."""
-    settings = options.run_settings_from(
-        known_hosts,
-        accept_new,
-        insecure,
-        connect_timeout,
-        command_timeout,
-        ssh_config,
-        session_log,
-        context,
-        workers,
-        quiet,
-    )
-    selection = Selection.from_options(host, group, platform, filter_)
-    with targets(inventory, lab, selection, settings) as chosen:
+    with targets(devices.inventory, devices.lab, devices.selection(), devices.settings()) as chosen:
         report = collect(chosen.hosts, out, chosen.settings, chosen.redactor)
     ok = sum(1 for o in report.outcomes if o.ok)
     typer.echo(f"collected {ok} of {len(report.outcomes)} devices into {out}")
@@ -145,8 +172,11 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug of ours: one line, and the traceback only on request
         if os.environ.get("IPSEC_OPS_DEBUG"):
             raise
-        typer.echo(f"ipsec-ops: internal error: {type(exc).__name__}: {exc} "
-                   "(set IPSEC_OPS_DEBUG=1 for the traceback)", err=True)
+        typer.echo(
+            f"ipsec-ops: internal error: {type(exc).__name__}: {exc} "
+            "(set IPSEC_OPS_DEBUG=1 for the traceback)",
+            err=True,
+        )
         return EXIT_SOFTWARE
     return code if isinstance(code, int) else 0
 

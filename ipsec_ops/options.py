@@ -6,11 +6,17 @@ signatures and call :func:`selection_from` / :func:`run_settings_from`.
 
 from __future__ import annotations
 
+import functools
+import inspect
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from ipsec_ops.inventory import Selection
 from ipsec_ops.settings import RunSettings, TransportSettings, default_known_hosts
 
 PANEL_INV = "Inventory and selection"
@@ -152,3 +158,90 @@ def run_settings_from(
         context=context,
     )
     return RunSettings(transport=transport, workers=workers, quiet=quiet)
+
+
+@dataclass(frozen=True)
+class DeviceOptions:
+    """The shared options of a command that contacts devices, gathered in one object."""
+
+    inventory: Path | None = None
+    lab: bool = False
+    host: list[str] | None = None
+    group: list[str] | None = None
+    platform: list[str] | None = None
+    filter_: list[str] | None = None
+    known_hosts: Path = DEFAULT_KNOWN_HOSTS
+    accept_new: bool = False
+    insecure: bool = False
+    connect_timeout: float = 15.0
+    command_timeout: float = 60.0
+    ssh_config: Path | None = None
+    session_log: Path | None = None
+    context: str | None = None
+    workers: int = DEFAULT_WORKERS
+    quiet: bool = False
+
+    def selection(self) -> Selection:
+        return Selection.from_options(self.host, self.group, self.platform, self.filter_)
+
+    def settings(self, quiet: bool | None = None) -> RunSettings:
+        return run_settings_from(
+            self.known_hosts,
+            self.accept_new,
+            self.insecure,
+            self.connect_timeout,
+            self.command_timeout,
+            self.ssh_config,
+            self.session_log,
+            self.context,
+            self.workers,
+            self.quiet if quiet is None else quiet,
+        )
+
+
+# (parameter name, Annotated type, default) in the order --help shows them.
+_DEVICE_PARAMS: tuple[tuple[str, Any, Any], ...] = (
+    ("inventory", InventoryOpt, None),
+    ("lab", LabOpt, False),
+    ("host", HostOpt, None),
+    ("group", GroupOpt, None),
+    ("platform", PlatformOpt, None),
+    ("filter_", FilterOpt, None),
+    ("known_hosts", KnownHostsOpt, DEFAULT_KNOWN_HOSTS),
+    ("accept_new", AcceptNewOpt, False),
+    ("insecure", InsecureOpt, False),
+    ("connect_timeout", ConnectTimeoutOpt, 15.0),
+    ("command_timeout", CommandTimeoutOpt, 60.0),
+    ("ssh_config", SshConfigOpt, None),
+    ("session_log", SessionLogOpt, None),
+    ("context", ContextOpt, None),
+    ("workers", WorkersOpt, DEFAULT_WORKERS),
+    ("quiet", QuietOpt, False),
+)
+
+
+def device_command(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a Typer command the shared device options; it receives them as ``devices``.
+
+    The command declares ``devices: DeviceOptions`` last; Typer sees the individual
+    options instead, defined once here.
+    """
+    sig = inspect.signature(func)
+    hints = typing.get_type_hints(func, include_extras=True)  # real types, not strings
+    own = [
+        p.replace(annotation=hints.get(name, p.annotation))
+        for name, p in sig.parameters.items()
+        if name != "devices"
+    ]
+    shared = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=kind)
+        for name, kind, default in _DEVICE_PARAMS
+    ]
+
+    @functools.wraps(func)
+    def wrapper(**kwargs: Any) -> Any:
+        values = {name: kwargs.pop(name) for name, _, _ in _DEVICE_PARAMS}
+        return func(devices=DeviceOptions(**values), **kwargs)
+
+    wrapper.__signature__ = sig.replace(parameters=[*own, *shared])  # type: ignore[attr-defined]
+    return wrapper
