@@ -20,10 +20,11 @@ from ipsec_ops.model import IkeSa, IpsecSa, Tunnel
 
 # Which command feeds which part of the model, best source first (data, not branches).
 SOURCES: dict[str, tuple[str, ...]] = {
+    # IOS prints the state in the plain table only; the ASA's detail form has everything.
     "ike1": (
-        "show crypto isakmp sa detail",
-        "show crypto ikev1 sa detail",
         "show crypto isakmp sa",
+        "show crypto ikev1 sa detail",
+        "show crypto isakmp sa detail",
         "show crypto ikev1 sa",
     ),
     "ike2": (
@@ -168,40 +169,56 @@ def _evidence(raw: str, command: str | None, needle: str) -> str:
 
 
 def config_entries(parsed: dict[str, list[dict[str, Any]]]) -> dict[str, _Config]:
-    """Configured peers with their map entry, ACL and interface."""
+    """Configured peers with their map entry, ACL, description and interface.
+
+    Templates give either one record per map entry (IOS `show crypto map`) or one
+    per configuration line (ASA `show running-config crypto`): records are merged
+    by (map, seq), and interface bindings gathered from whichever record names them.
+    """
     _, records = _first(parsed, "map")
-    acl_lines = _acl_lines(parsed)
+    acls = _acls(parsed)
     interfaces: dict[str, list[str]] = {}
-    out: dict[str, _Config] = {}
+    entries: dict[tuple[str, int], dict[str, Any]] = {}
     for rec in records:
-        kind = str(pick(rec, "record_type", "type") or "").lower()
-        if kind in ("interface",) and pick(rec, "crypto_map", "map_name"):
-            interfaces.setdefault(str(pick(rec, "crypto_map", "map_name")), []).append(
-                str(pick(rec, "interface", "name"))
-            )
+        map_name = pick(rec, "crypto_map", "map_name")
+        if not map_name:
             continue
-        map_name = pick(rec, "crypto_map", "map_name", "name")
         for iface in _as_list(pick(rec, "interfaces")):
             interfaces.setdefault(str(map_name), []).append(str(iface))
-        if kind in ("map_interface",):
-            interfaces.setdefault(str(map_name), []).append(str(pick(rec, "interface", "nameif")))
+        seq = as_int(pick(rec, "seq", "sequence", "seq_num"))
+        if seq is None:  # `crypto map NAME interface IF` and the like
+            if pick(rec, "interface"):
+                interfaces.setdefault(str(map_name), []).append(str(pick(rec, "interface")))
             continue
-        peers = _as_list(pick(rec, "peers", "peer", "set_peer"))
-        for peer in peers:
-            acl = pick(rec, "acl", "acl_name", "match_address")
-            lines = _as_list(pick(rec, "acl_lines")) or acl_lines.get(str(acl), [])
-            entry = out.setdefault(str(peer), _Config(str(peer)))
-            entry.crypto_map = entry.crypto_map or (str(map_name) if map_name else None)
-            entry.seq = entry.seq or as_int(pick(rec, "seq", "sequence", "seq_num"))
-            entry.description = entry.description or pick(rec, "description")
-            entry.acl = entry.acl or (str(acl) if acl else None)
-            entry.acl_lines = entry.acl_lines or [_normal_acl_line(x) for x in lines]
-            entry.transform_set = entry.transform_set or _first_str(
-                pick(rec, "transform_sets", "transform_set")
+        merged = entries.setdefault((str(map_name), seq), {"peers": []})
+        merged["peers"] += [str(p) for p in _as_list(pick(rec, "peers", "peer", "set_peer"))]
+        fields: tuple[tuple[str, tuple[str, ...]], ...] = (
+            ("acl", ("acl_name", "acl", "match_address")),
+            ("description", ("description",)),
+            ("transform_set", ("transform_sets", "transform_set")),
+            ("acl_lines", ("acl_lines",)),
+        )
+        for key, keys in fields:
+            merged.setdefault(key, None)
+            merged[key] = merged[key] or pick(rec, *keys)
+    out: dict[str, _Config] = {}
+    for (map_name, seq), merged in sorted(entries.items()):
+        acl = str(merged["acl"]) if merged["acl"] else None
+        lines, remark = acls.get(acl or "", ([], None))
+        for peer in merged["peers"]:
+            if peer in out:  # the first entry naming a peer is the one the device uses
+                continue
+            bound = interfaces.get(map_name, [])
+            out[peer] = _Config(
+                peer=peer,
+                crypto_map=map_name,
+                seq=seq,
+                description=merged["description"] or remark,
+                acl=acl,
+                acl_lines=[_normal_acl_line(x) for x in _as_list(merged["acl_lines"])] or lines,
+                transform_set=_first_str(merged["transform_set"]),
+                interface=bound[0] if bound else None,
             )
-    for entry in out.values():
-        names = interfaces.get(entry.crypto_map or "", [])
-        entry.interface = names[0] if names else None
     return out
 
 
@@ -236,19 +253,23 @@ def _operand(text: str) -> str:
     return prefix(first, second)
 
 
-def _acl_lines(parsed: dict[str, list[dict[str, Any]]]) -> dict[str, list[str]]:
-    """ACL name -> ``src dst`` lines, from the access-list command (IOS and ASA forms)."""
+def _acls(parsed: dict[str, list[dict[str, Any]]]) -> dict[str, tuple[list[str], str | None]]:
+    """ACL name -> (``src dst`` permit lines, first remark), IOS and ASA forms."""
     _, records = _first(parsed, "acl")
-    out: dict[str, list[str]] = {}
+    out: dict[str, tuple[list[str], str | None]] = {}
     for rec in records:
         name = pick(rec, "name", "acl_name")
-        action = pick(rec, "action")
-        if not name or action != "permit":
+        if not name:
+            continue
+        lines, remark = out.setdefault(str(name), ([], None))
+        if pick(rec, "remark") and remark is None:
+            out[str(name)] = (lines, str(pick(rec, "remark")))
+        if pick(rec, "action") != "permit":
             continue
         src = pick(rec, "source") or _asa_operand(rec, "src")
         dst = pick(rec, "destination") or _asa_operand(rec, "dst")
         if src and dst:
-            out.setdefault(str(name), []).append(f"{_operand(str(src))} {_operand(str(dst))}")
+            lines.append(f"{_operand(str(src))} {_operand(str(dst))}")
     return out
 
 
@@ -273,7 +294,7 @@ def _ike_sas(
         command, records = _first(parsed, kind)
         for rec in records:
             peer = _peer_of_ike(rec, local_addresses)
-            state = pick(rec, "state", "status")
+            state = pick(rec, "state") if version == 1 else pick(rec, "status", "state")
             if not peer or not state:
                 continue
             ver = as_int(pick(rec, "ike_version", "version")) or version
@@ -438,6 +459,8 @@ def build_tunnels(capture: DeviceCapture, parsed: dict[str, list[dict[str, Any]]
     ike = _ike_sas(parsed, capture.outputs, local_addresses)
     sessions = _sessions(parsed)
     logs = _log_lines(capture.outputs)
+    # Every entry of a crypto map uses the address of the map's interface.
+    map_local = {w["crypto_map"]: w["local"] for _, w in ipsec.values() if w["local"]}
     peers = sorted(set(config) | set(ike) | set(ipsec), key=_sort_key)
     tunnels = []
     for peer in peers:
@@ -447,7 +470,9 @@ def build_tunnels(capture: DeviceCapture, parsed: dict[str, list[dict[str, Any]]
         t = Tunnel(
             device=capture.name,
             peer=peer,
-            local=where.get("local") or (ike[peer].local if peer in ike else None),
+            local=where.get("local")
+            or (ike[peer].local if peer in ike else None)
+            or (map_local.get(entry.crypto_map or "") if entry else None),
             fvrf=_vrf(session.get("fvrf")),
             ivrf=_vrf(session.get("ivrf")),
             interface=(entry.interface if entry else None) or where.get("interface") or None,
