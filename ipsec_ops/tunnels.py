@@ -286,14 +286,17 @@ def _asa_operand(rec: dict[str, Any], side: str) -> str | None:
 
 
 def _ike_sas(
-    parsed: dict[str, list[dict[str, Any]]], raw: dict[str, str], local_addresses: set[str]
+    parsed: dict[str, list[dict[str, Any]]],
+    raw: dict[str, str],
+    local_addresses: set[str],
+    peers: set[str],
 ) -> dict[str, IkeSa]:
     """Peer -> its IKE SA (the most advanced one when several attempts are listed)."""
     out: dict[str, IkeSa] = {}
     for kind, version in (("ike1", 1), ("ike2", 2)):
         command, records = _first(parsed, kind)
         for rec in records:
-            peer = _peer_of_ike(rec, local_addresses)
+            peer = _peer_of_ike(rec, local_addresses, peers)
             state = pick(rec, "state") if version == 1 else pick(rec, "status", "state")
             if not peer or not state:
                 continue
@@ -319,14 +322,18 @@ def _progress(sa: IkeSa) -> int:
     return 1 if sa.state in _UP_STATES else 0
 
 
-def _peer_of_ike(rec: dict[str, Any], local_addresses: set[str]) -> str | None:
+def _peer_of_ike(rec: dict[str, Any], local_addresses: set[str], peers: set[str]) -> str | None:
+    """The peer of an IKE SA row; plain tables give dst/src, which swap with the role."""
     peer = pick(rec, "peer", "remote", "ike_peer")
     if peer:
         return str(peer).split("/")[0]
-    dst, src = pick(rec, "dst"), pick(rec, "src")
-    if dst and str(dst) not in local_addresses:
-        return str(dst)
-    return str(src) if src else None
+    dst, src = str(pick(rec, "dst") or ""), str(pick(rec, "src") or "")
+    for candidate in (dst, src):
+        if candidate in peers:
+            return candidate
+    if dst and dst not in local_addresses:
+        return dst
+    return src or None
 
 
 def _ipsec_sas(
@@ -382,7 +389,7 @@ def _ipsec_sas(
         where = {
             "interface": str(pick(rec, "interface") or ""),
             "crypto_map": str(pick(rec, "crypto_map", "crypto_map_tag") or ""),
-            "local": str(pick(rec, "local_addr", "local_address", "local_crypto_endpt") or ""),
+            "local": str(pick(rec, "local_addr", "local_address", "local") or ""),
         }
         sas, _ = out.setdefault(peer, ([], where))
         sas.append(sa)
@@ -456,7 +463,7 @@ def build_tunnels(capture: DeviceCapture, parsed: dict[str, list[dict[str, Any]]
     config = config_entries(parsed)
     ipsec = _ipsec_sas(parsed)
     local_addresses = {where["local"] for _, where in ipsec.values() if where["local"]}
-    ike = _ike_sas(parsed, capture.outputs, local_addresses)
+    ike = _ike_sas(parsed, capture.outputs, local_addresses, set(config))
     sessions = _sessions(parsed)
     logs = _log_lines(capture.outputs)
     # Every entry of a crypto map uses the address of the map's interface.
