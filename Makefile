@@ -15,8 +15,12 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The lab is meant to contain faults: the report exits 1-3 by design (Nagios codes),
+# so the demo succeeds whenever a report was produced (exit 0-3).
 demo: $(STAMP)
-	$(BIN)/python -m ipsec_ops.demo
+	@$(BIN)/ipsec-ops health --lab; rc=$$?; \
+	if [ $$rc -le 3 ]; then echo; echo "(health exit code $$rc: 0 all up, 1 degraded, 2 down, 3 unknown)"; \
+	else exit $$rc; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check ipsec_ops tests $(wildcard bench)

@@ -146,7 +146,7 @@ def _sa_findings(t: Tunnel, fam: Family, k: Knowledge) -> list[Finding]:
     """Counters and lifetimes of the SAs that exist."""
     out: list[Finding] = []
     limits = k.thresholds
-    if t.ike is None or t.session_status == "UP-NO-IKE":
+    if (t.ike is None and t.ike_collected) or t.session_status == "UP-NO-IKE":
         why = "the IKE SA is gone and the IPsec SAs were left behind (no DPD)"
         out.append(
             finding(
@@ -288,6 +288,17 @@ def _no_sa_findings(t: Tunnel, fam: Family, logged: list[tuple[str, Message]]) -
     ]
 
 
+def _session_findings(t: Tunnel, fam: Family, k: Knowledge) -> list[Finding]:
+    info = k.state("session", t.session_status or "")
+    if info is None or info.finding is None or t.has_ipsec_sa:
+        return []
+    return [
+        finding(
+            info.finding, fam, t, t.device, [f"session status {t.session_status}: {info.meaning}"]
+        )
+    ]
+
+
 def _flapping(
     t: Tunnel, fam: Family, k: Knowledge, logged: list[tuple[str, Message]]
 ) -> list[Finding]:
@@ -353,6 +364,8 @@ def diagnose_tunnel(t: Tunnel, fam: Family, other: Tunnel | None = None) -> None
         findings += _phase2_findings(t, fam, logged, other)
     if t.has_ipsec_sa:
         findings += _sa_findings(t, fam, k)
+    if not findings:  # nothing else known: the session status may still say it is down
+        findings += _session_findings(t, fam, k)
     findings += _flapping(t, fam, k, logged)
     findings += _log_only(t, fam, logged, {f.code for f in findings})
     t.findings = findings

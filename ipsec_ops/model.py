@@ -112,6 +112,7 @@ class Tunnel:
     ipsec: list[IpsecSa] = field(default_factory=list)
     session_status: str | None = None
     log_lines: list[str] = field(default_factory=list)  # syslog lines naming this peer
+    ike_collected: bool = True  # False when no IKE SA command was read: absence means nothing
     health: str = "up"
     findings: list[Finding] = field(default_factory=list)
 

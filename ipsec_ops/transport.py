@@ -334,6 +334,9 @@ def _enable(conn: Any, name: str, secret: str) -> None:
     if conn.check_enable_mode():
         return
     conn.write_channel("enable" + conn.RETURN)
+    # A slow device may still owe us prompts for Enters sent while netmiko looked for
+    # the prompt: everything before the echo of `enable` is stale, never the answer.
+    conn.read_until_pattern(r"enable", read_timeout=15)
     out = conn.read_until_pattern(_ENABLE_PROMPTS, read_timeout=15)
     if re.search(r"(?i)ssword", out.splitlines()[-1] if out.splitlines() else out):
         conn.write_channel(secret + conn.RETURN)

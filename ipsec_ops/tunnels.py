@@ -343,8 +343,9 @@ def _ipsec_sas(
     _, records = _first(parsed, "ipsec")
     detail = _detail_counters(parsed)
     out: dict[str, tuple[list[IpsecSa], dict[str, str]]] = {}
+    pairs: dict[tuple[str, str, str], IpsecSa] = {}
     for rec in records:
-        peer = pick(rec, "peer", "current_peer")
+        peer = pick(rec, "peer", "current_peer", "current_peer_name")
         if not peer:
             continue
         peer = str(peer).split(":")[0]
@@ -356,23 +357,42 @@ def _ipsec_sas(
             pick(rec, "remote_net", "remote_ident_addr", "remote_identity_addr"),
             pick(rec, "remote_mask", "remote_ident_mask", "remote_identity_mask"),
         )
-        spis_in = [_hex(s) for s in _as_list(pick(rec, "spi_in", "inbound_spi_hex", "sa_spi_hex"))]
-        spis_out = [_hex(s) for s in _as_list(pick(rec, "spi_out", "outbound_spi_hex"))]
+        spis_in, spis_out = _spis(rec)
         current_out = _hex(pick(rec, "current_outbound_spi", "current_outbound_spi_hex"))
         if current_out and current_out not in ("0x0", "0x00000000") and not spis_out:
             spis_out = [current_out]
+        known = pairs.get((peer, local_ident, remote_ident))
+        if known is not None:  # one record per SA (IOS detail): same proxy pair, more SPIs
+            known.spis_in += [x for x in spis_in if x not in known.spis_in]
+            known.spis_out += [x for x in spis_out if x not in known.spis_out]
+            known.spi_in = known.spi_in or (spis_in[-1] if spis_in else None)
+            continue
         lifetimes = _as_list(
-            pick(rec, "lifetime_s", "sa_lifetime_sec", "inbound_remaining_lifetime")
+            pick(
+                rec,
+                "lifetime_sec_out",
+                "lifetime_s",
+                "sa_lifetime_sec",
+                "outbound_remaining_lifetime",
+                "inbound_remaining_lifetime",
+            )
         )
         kbs = _as_list(
-            pick(rec, "lifetime_kb", "sa_lifetime_kbytes", "inbound_remaining_lifetime_kilobytes")
+            pick(
+                rec,
+                "lifetime_kb_out",
+                "lifetime_kb",
+                "sa_lifetime_kbytes",
+                "outbound_remaining_lifetime_kilobytes",
+                "inbound_remaining_lifetime_kilobytes",
+            )
         )
         extra = detail.get((peer, local_ident, remote_ident), {})
         sa = IpsecSa(
             local_ident=local_ident,
             remote_ident=remote_ident,
-            spi_in=next((s for s in reversed(spis_in) if s), None),
-            spi_out=current_out or next((s for s in reversed(spis_out) if s), None),
+            spi_in=spis_in[-1] if spis_in else None,
+            spi_out=current_out or (spis_out[-1] if spis_out else None),
             encaps=as_int(pick(rec, "encaps", "pkts_encaps", "packets_encapsulated")) or 0,
             decaps=as_int(pick(rec, "decaps", "pkts_decaps", "packets_decapsulated")) or 0,
             send_errors=as_int(pick(rec, "send_errors")) or 0,
@@ -380,12 +400,15 @@ def _ipsec_sas(
             lifetime_s=as_int(lifetimes[-1]) if lifetimes else None,
             lifetime_kb=as_int(kbs[-1]) if kbs else None,
             no_sa_send=extra.get("no_sa_send", as_int(pick(rec, "no_sa_send", "pkts_no_sa"))),
-            replay_failed=extra.get("replay_failed"),
-            verify_failed=extra.get("verify_failed"),
-            invalid_identity=extra.get("invalid_identity"),
-            spis_in=[s for s in spis_in if s],
-            spis_out=[s for s in spis_out if s],
+            replay_failed=extra.get("replay_failed", as_int(pick(rec, "pkts_replay_failed"))),
+            verify_failed=extra.get("verify_failed", as_int(pick(rec, "pkts_verify_failed"))),
+            invalid_identity=extra.get(
+                "invalid_identity", as_int(pick(rec, "pkts_invalid_identity"))
+            ),
+            spis_in=spis_in,
+            spis_out=spis_out,
         )
+        pairs[(peer, local_ident, remote_ident)] = sa
         where = {
             "interface": str(pick(rec, "interface") or ""),
             "crypto_map": str(pick(rec, "crypto_map", "crypto_map_tag") or ""),
@@ -394,6 +417,18 @@ def _ipsec_sas(
         sas, _ = out.setdefault(peer, ([], where))
         sas.append(sa)
     return out
+
+
+def _spis(rec: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """Inbound and outbound SPIs of a record, whatever its template's shape."""
+    orientation = str(pick(rec, "sa_orientation") or "")
+    if orientation:  # one record per SA
+        spi = _hex(pick(rec, "sa_spi_hex"))
+        spis = [spi] if spi else []
+        return (spis, []) if orientation == "inbound" else ([], spis)
+    spis_in = [_hex(x) for x in _as_list(pick(rec, "spi_in", "inbound_spi_hex"))]
+    spis_out = [_hex(x) for x in _as_list(pick(rec, "spi_out", "outbound_spi_hex"))]
+    return [x for x in spis_in if x], [x for x in spis_out if x]
 
 
 def _detail_counters(
@@ -466,6 +501,7 @@ def build_tunnels(capture: DeviceCapture, parsed: dict[str, list[dict[str, Any]]
     ike = _ike_sas(parsed, capture.outputs, local_addresses, set(config))
     sessions = _sessions(parsed)
     logs = _log_lines(capture.outputs)
+    ike_collected = bool(_first(parsed, "ike1")[0] or _first(parsed, "ike2")[0])
     # Every entry of a crypto map uses the address of the map's interface.
     map_local = {w["crypto_map"]: w["local"] for _, w in ipsec.values() if w["local"]}
     peers = sorted(set(config) | set(ike) | set(ipsec), key=_sort_key)
@@ -494,6 +530,7 @@ def build_tunnels(capture: DeviceCapture, parsed: dict[str, list[dict[str, Any]]
             ipsec=sas,
             session_status=session.get("status") or None,
             log_lines=[line for line in logs if _mentions(line, peer)],
+            ike_collected=ike_collected,
         )
         tunnels.append(t)
     return tunnels

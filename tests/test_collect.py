@@ -303,3 +303,27 @@ def test_collect_usage_errors(tmp_path: Path) -> None:
     result = _run_cli(["collect", "--lab", "--host", "nope", "--out", str(tmp_path / "b")])
     assert result.returncode == 64
     assert "nope" in result.stderr
+
+
+SLOW = """
+defaults: {username: ops, password: Slow-Pass-1, enable_secret: Slow-Enable-2}
+devices:
+""" + "".join(
+    f"  slow{i}: {{platform: cisco_ios, latency_ms: 250, "
+    f"interfaces: [{{name: Gi0/0, address: 198.51.100.{i + 1}/24}}]}}\n"
+    for i in range(12)
+)
+
+
+def test_enable_on_slow_devices_ignores_stale_prompts(tmp_path: Path) -> None:
+    """netmiko's prompt search can leave prompts in flight on a slow device: the enable
+    step must not take one of them for the device's answer (seen under load)."""
+    running = start_lab(scenario_from_text(SLOW), tmp_path)
+    try:
+        inv = running.lab.write_inventory(tmp_path / "inv")
+        inventory = load_inventory(inv)
+        report = collect(select(inventory, Selection()), tmp_path / "b", _settings(inv),
+                         Redactor(inventory.secrets()))
+    finally:
+        running.lab.stop()
+    assert [o.error for o in report.outcomes if not o.ok] == []
