@@ -504,7 +504,7 @@ def build_tunnels(capture: DeviceCapture, parsed: dict[str, list[dict[str, Any]]
     ike_collected = bool(_first(parsed, "ike1")[0] or _first(parsed, "ike2")[0])
     # Every entry of a crypto map uses the address of the map's interface.
     map_local = {w["crypto_map"]: w["local"] for _, w in ipsec.values() if w["local"]}
-    peers = sorted(set(config) | set(ike) | set(ipsec), key=_sort_key)
+    peers = sorted(set(config) | set(ike) | set(ipsec) | set(sessions), key=_sort_key)
     tunnels = []
     for peer in peers:
         entry = config.get(peer)
