@@ -97,6 +97,17 @@ def _summaries_below(tunnels: list[Tunnel]) -> Padding:
     )
 
 
+def _next_checks(tunnels: list[Tunnel]) -> Padding:
+    """``peer next:`` and the first next step of its first finding: what to check now."""
+    return _pairs(
+        [
+            (Text(f"{t.peer} next:"), Text(common.one_line(t.findings[0].next_steps[0])))
+            for t in tunnels
+            if t.findings and t.findings[0].next_steps
+        ]
+    )
+
+
 def _device_findings(findings: list[Finding], styled: bool) -> Padding:
     """``device: CODE`` and the summary of each finding about the device itself."""
     rows = []
@@ -119,6 +130,8 @@ def _device_section(g: DeviceGroup, styled: bool, width: int) -> list[Renderable
         parts.append(Padding(_tunnel_table(g.tunnels, styled, wide), (0, 0, 0, 2)))
         if not wide and any(t.findings for t in g.tunnels):
             parts.append(_summaries_below(g.tunnels))
+        if any(t.findings for t in g.tunnels):
+            parts.append(_next_checks(g.tunnels))
     else:
         parts.append(Text("  no tunnels", style="dim" if styled else ""))
     parts.append(Text(""))
