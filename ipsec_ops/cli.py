@@ -19,6 +19,7 @@ from typer.exceptions import TyperException
 
 from ipsec_ops import options
 from ipsec_ops.collect import collect
+from ipsec_ops.debug_cli import debug_app
 from ipsec_ops.errors import (
     EXIT_OK,
     EXIT_SOFTWARE,
@@ -40,6 +41,7 @@ app = typer.Typer(
 )
 app.add_typer(lab_app, name="lab")
 app.add_typer(inventory_app, name="inventory")
+app.add_typer(debug_app, name="debug")
 
 
 @app.command("health")

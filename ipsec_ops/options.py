@@ -19,6 +19,8 @@ import typer
 from ipsec_ops.inventory import Selection
 from ipsec_ops.settings import RunSettings, TransportSettings, default_known_hosts
 
+__all__ = ["DeviceOptions", "Selection", "device_command"]
+
 PANEL_INV = "Inventory and selection"
 PANEL_SSH = "Transport"
 

@@ -44,6 +44,101 @@ class Family:
     log_group: str = "ios"
     # The commands an engineer runs next, named for the findings' next steps.
     check_commands: dict[str, str] = field(default_factory=dict)
+    debug: DebugSyntax | None = None
+
+
+@dataclass(frozen=True)
+class DebugSyntax:
+    """How a family arms, shows and resets crypto debugs (reference sections 4.1-4.3)."""
+
+    kinds: dict[str, str]  # kind -> command that turns it on
+    off_prefix: str  # "no " + the on command turns one off
+    show: str  # what lists the debugs that are on
+    all_off: str
+    condition_peer: str | None  # None: no conditional debug on this family
+    condition_show: str | None
+    condition_reset: str | None
+    condition_kinds: dict[str, str] = field(default_factory=dict)  # other condition types
+    monitor_on: str | None = None  # IOS: debug output reaches a vty only with this
+    monitor_off: str | None = None
+    unmatched: str | None = None
+
+
+_IOS_DEBUG = DebugSyntax(
+    kinds={
+        "isakmp": "debug crypto isakmp",
+        "isakmp error": "debug crypto isakmp error",
+        "isakmp ha": "debug crypto isakmp ha",
+        "ipsec": "debug crypto ipsec",
+        "ipsec error": "debug crypto ipsec error",
+        "routing": "debug crypto routing",
+        "ha": "debug crypto ha",
+        "engine": "debug crypto engine",
+        "engine error": "debug crypto engine error",
+        "engine packet": "debug crypto engine packet",
+        "ikev2": "debug crypto ikev2",
+    },
+    off_prefix="no ",
+    show="show debugging",
+    all_off="undebug all",
+    condition_peer="debug crypto condition peer ipv4 {value}",
+    condition_show="show crypto debug-condition",
+    condition_reset="debug crypto condition reset",
+    condition_kinds={
+        "fvrf": "debug crypto condition fvrf {value}",
+        "ivrf": "debug crypto condition ivrf {value}",
+        "isakmp profile": "debug crypto condition isakmp profile {value}",
+        "local ipv4": "debug crypto condition local ipv4 {value}",
+        "peer group": "debug crypto condition peer group {value}",
+        "peer subnet": "debug crypto condition peer subnet {value}",
+        "peer hostname": "debug crypto condition peer hostname {value}",
+        "username": "debug crypto condition username {value}",
+        "connid": "debug crypto condition connid {value}",
+        "spi": "debug crypto condition spi {value}",
+    },
+    monitor_on="terminal monitor",
+    monitor_off="terminal no monitor",
+    unmatched="debug crypto condition unmatched {value}",
+)
+_ASA9_DEBUG = DebugSyntax(
+    kinds={
+        "isakmp": "debug crypto ikev1 127",
+        "ipsec": "debug crypto ipsec 127",
+        "ikev2": "debug crypto ikev2 protocol 127",
+    },
+    off_prefix="no ",
+    show="show debug",
+    all_off="undebug all",
+    condition_peer="debug crypto condition peer {value}",
+    condition_show="show crypto debug-condition",
+    condition_reset="debug crypto condition reset",
+    condition_kinds={
+        "peer subnet": "debug crypto condition subnet {value}",
+        "username": "debug crypto condition user {value}",
+        "peer group": "debug crypto condition group {value}",
+        "spi": "debug crypto condition spi {value}",
+    },
+)
+_ASA82_DEBUG = DebugSyntax(
+    kinds={"isakmp": "debug crypto isakmp 127", "ipsec": "debug crypto ipsec 127"},
+    off_prefix="no ",
+    show="show debug",
+    all_off="undebug all",
+    condition_peer=None,
+    condition_show=None,
+    condition_reset=None,
+)
+_PIX6_DEBUG = DebugSyntax(
+    kinds={"isakmp": "debug crypto isakmp", "ipsec": "debug crypto ipsec"},
+    off_prefix="no ",
+    show="show debug",
+    all_off="undebug all",
+    condition_peer=None,
+    condition_show=None,
+    condition_reset=None,
+    monitor_on="terminal monitor",
+    monitor_off="terminal no monitor",
+)
 
 
 _IOS_ERRORS = (
@@ -149,6 +244,7 @@ def _ios(name: str, platform: str, version: str, ikev2: bool) -> Family:
         example_version=version,
         show_commands=_XE_SHOWS if ikev2 else _IOS_SHOWS,
         check_commands=_IOS_CHECKS,
+        debug=_IOS_DEBUG,
     )
 
 
@@ -171,6 +267,7 @@ def _asa(name: str, platform: str, version: str, ikev2: bool, keyword: str) -> F
         ike_state_table="ikev1_asa",
         log_group="asa",
         check_commands={k: v.replace("{ikev1}", keyword) for k, v in _ASA_CHECKS.items()},
+        debug=_ASA9_DEBUG if ikev2 else _ASA82_DEBUG,
     )
 
 
@@ -202,6 +299,7 @@ FAMILIES: dict[str, Family] = {
             after_enable=("pager 0",),
             log_group="pix",
             check_commands=_PIX6_CHECKS,
+            debug=_PIX6_DEBUG,
         ),
     )
 }

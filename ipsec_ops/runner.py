@@ -119,7 +119,7 @@ class Progress:
 
 
 @contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
+def sigterm_as_interrupt() -> Iterator[None]:
     """SIGTERM stops a run the way Ctrl-C does (only possible from the main thread)."""
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -165,7 +165,7 @@ def run_fleet(
     )
     futures: dict[Future[Outcome[T]], Host] = {}
     try:
-        with _sigterm_as_interrupt():
+        with sigterm_as_interrupt():
             futures = {pool.submit(_attempt, h, task, cancel): h for h in hosts}
             pending = set(futures)
             while pending:

@@ -205,6 +205,15 @@ class Session:
             command, output, is_rejected(output, self.family), time.monotonic() - start
         )
 
+    def read_available(self) -> str:
+        """What the device sent since the last read (debug lines arrive between commands)."""
+        try:
+            text = str(self._conn.read_channel())
+        except (OSError, EOFError, ReadException, paramiko.SSHException) as exc:
+            why = self.redactor.redact(str(exc) or type(exc).__name__)
+            raise ChannelClosed(self.name, f"connection lost while reading ({why})") from None
+        return self.redactor.redact(text)
+
     def close(self) -> None:
         """Leave the device; never raises (the channel may already be gone)."""
         with contextlib.suppress(Exception):  # closing must not mask the real error
