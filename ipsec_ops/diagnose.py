@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ipsec_ops.knowledge import SEVERITY_RANK, Knowledge, Message, knowledge
-from ipsec_ops.model import Device, Finding, Report, Tunnel
+from ipsec_ops.model import Device, Finding, IpsecSa, Report, Tunnel
 from ipsec_ops.platforms import Family, family
 
 _DOWN_EVENTS = {"C70": "DOWN", "C71": "DOWN", "C78": None}
@@ -168,28 +168,17 @@ def _sa_findings(t: Tunnel, fam: Family, k: Knowledge) -> list[Finding]:
     for sa in (s for s in t.ipsec if s.has_sa):
         ident = f"{sa.local_ident} -> {sa.remote_ident}"
         floor = int(limits["one_way"]["min_packets"])
-        if sa.encaps >= floor and sa.decaps == 0:
-            direction = f"{sa.encaps} packets encapsulated, none decapsulated ({ident})"
+        direction = _one_way(sa, floor)
+        if direction:
+            evidence = [f"#pkts encaps: {sa.encaps}, #pkts decaps: {sa.decaps}"]
             out.append(
                 finding(
                     "ONE_WAY_TRAFFIC",
                     fam,
                     t,
                     t.device,
-                    [f"#pkts encaps: {sa.encaps}, #pkts decaps: {sa.decaps}"],
-                    direction=direction,
-                )
-            )
-        elif sa.decaps >= floor and sa.encaps == 0:
-            direction = f"{sa.decaps} packets decapsulated, none encapsulated ({ident})"
-            out.append(
-                finding(
-                    "ONE_WAY_TRAFFIC",
-                    fam,
-                    t,
-                    t.device,
-                    [f"#pkts encaps: {sa.encaps}, #pkts decaps: {sa.decaps}"],
-                    direction=direction,
+                    evidence,
+                    direction=f"{direction} ({ident})",
                 )
             )
         errors = {
@@ -222,6 +211,23 @@ def _sa_findings(t: Tunnel, fam: Family, k: Knowledge) -> list[Finding]:
                 )
             )
     return out
+
+
+def _one_way(sa: IpsecSa, floor: int) -> str | None:
+    """Which way traffic stops, when one counter moves and the other stays at zero.
+
+    >>> _one_way(IpsecSa("a", "b", encaps=50, decaps=0), 10)
+    '50 packets encapsulated, none decapsulated'
+    >>> _one_way(IpsecSa("a", "b", encaps=5, decaps=0), 10) is None
+    True
+    """
+    for sent, received, out, back in (
+        (sa.encaps, sa.decaps, "encapsulated", "decapsulated"),
+        (sa.decaps, sa.encaps, "decapsulated", "encapsulated"),
+    ):
+        if sent >= floor and received == 0:
+            return f"{sent} packets {out}, none {back}"
+    return None
 
 
 def _configured_lifetime(t: Tunnel) -> int:

@@ -30,7 +30,6 @@ class Family:
     more_prompt: str
     prompt_space: bool  # ASA/PIX prompts end with "# " (trailing space)
     ikev2: bool
-    conditional_debug: bool
     # IKEv1 keyword in show/clear commands: "isakmp" everywhere but ASA 8.4+ ("ikev1").
     ikev1_keyword: str
     example_version: str
@@ -45,6 +44,11 @@ class Family:
     # The commands an engineer runs next, named for the findings' next steps.
     check_commands: dict[str, str] = field(default_factory=dict)
     debug: DebugSyntax | None = None
+
+    @property
+    def conditional_debug(self) -> bool:
+        """Whether debugs can be limited to one peer (ASA 8.2 and PIX 6 cannot [E])."""
+        return self.debug is not None and self.debug.condition_peer is not None
 
 
 @dataclass(frozen=True)
@@ -166,29 +170,26 @@ _IOS_SHOWS = (
     "show logging",
 )
 _XE_SHOWS = (*_IOS_SHOWS, "show crypto ikev2 sa detailed")
-_ASA82_SHOWS = (
-    "show version",
-    "show running-config crypto",
-    "show running-config tunnel-group",
-    "show access-list",
-    "show crypto isakmp sa detail",
-    "show crypto ipsec sa",
-    "show vpn-sessiondb detail l2l",
-    "show debug",
-    "show logging",
-)
-_ASA9_SHOWS = (
-    "show version",
-    "show running-config crypto",
-    "show running-config tunnel-group",
-    "show access-list",
-    "show crypto ikev1 sa detail",
-    "show crypto ikev2 sa detail",
-    "show crypto ipsec sa",
-    "show vpn-sessiondb detail l2l",
-    "show debug",
-    "show logging",
-)
+
+
+def _asa_shows(ikev1: str, ikev2: bool) -> tuple[str, ...]:
+    """The ASA command set: 8.4+ says `ikev1` where older releases say `isakmp`; releases
+    with IKEv2 also have crypto debug conditions."""
+    ike = [f"show crypto {ikev1} sa detail"] + (["show crypto ikev2 sa detail"] if ikev2 else [])
+    debug = ["show debug"] + (["show crypto debug-condition"] if ikev2 else [])
+    return (
+        "show version",
+        "show running-config crypto",
+        "show running-config tunnel-group",
+        "show access-list",
+        *ike,
+        "show crypto ipsec sa",
+        "show vpn-sessiondb detail l2l",
+        *debug,
+        "show logging",
+    )
+
+
 _PIX6_SHOWS = (
     "show version",
     "show crypto isakmp sa",
@@ -239,7 +240,6 @@ def _ios(name: str, platform: str, version: str, ikev2: bool) -> Family:
         more_prompt=" --More-- ",
         prompt_space=False,
         ikev2=ikev2,
-        conditional_debug=True,
         ikev1_keyword="isakmp",
         example_version=version,
         show_commands=_XE_SHOWS if ikev2 else _IOS_SHOWS,
@@ -260,10 +260,9 @@ def _asa(name: str, platform: str, version: str, ikev2: bool, keyword: str) -> F
         more_prompt="<--- More --->",
         prompt_space=True,
         ikev2=ikev2,
-        conditional_debug=ikev2,  # ASA 8.2 has no crypto conditional debug [E]
         ikev1_keyword=keyword,
         example_version=version,
-        show_commands=_ASA9_SHOWS if ikev2 else _ASA82_SHOWS,
+        show_commands=_asa_shows(keyword, ikev2),
         ike_state_table="ikev1_asa",
         log_group="asa",
         check_commands={k: v.replace("{ikev1}", keyword) for k, v in _ASA_CHECKS.items()},
@@ -292,7 +291,6 @@ FAMILIES: dict[str, Family] = {
             more_prompt="<--- More --->",
             prompt_space=True,
             ikev2=False,
-            conditional_debug=False,
             ikev1_keyword="isakmp",
             example_version="6.3(5)",
             show_commands=_PIX6_SHOWS,
