@@ -18,6 +18,7 @@ import typer
 from typer.exceptions import TyperException
 
 from ipsec_ops import options
+from ipsec_ops.clear_cli import clear_command
 from ipsec_ops.collect import collect
 from ipsec_ops.debug_cli import debug_app
 from ipsec_ops.errors import (
@@ -42,6 +43,7 @@ app = typer.Typer(
 app.add_typer(lab_app, name="lab")
 app.add_typer(inventory_app, name="inventory")
 app.add_typer(debug_app, name="debug")
+app.command("clear")(clear_command)
 
 
 @app.command("health")

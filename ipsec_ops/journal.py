@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import getpass
 import json
 import os
 import uuid
@@ -20,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ipsec_ops.errors import InputFileError
-from ipsec_ops.paths import state_dir
+from ipsec_ops.paths import current_user, state_dir
 
 
 def journal_path() -> Path:
@@ -39,15 +38,8 @@ class Armed:
     conditions: list[str]  # the exact commands that set conditions
     started_at: str
     pid: int = field(default_factory=os.getpid)
-    user: str = field(default_factory=lambda: _user())
+    user: str = field(default_factory=current_user)
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 @contextlib.contextmanager

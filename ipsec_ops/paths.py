@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 from pathlib import Path
 
@@ -14,3 +15,11 @@ def state_dir() -> Path:
     """
     base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(base) / "ipsec-ops"
+
+
+def current_user() -> str:
+    """Who runs the tool (for the journal and the audit log)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"

@@ -44,6 +44,7 @@ class Family:
     # The commands an engineer runs next, named for the findings' next steps.
     check_commands: dict[str, str] = field(default_factory=dict)
     debug: DebugSyntax | None = None
+    clear: ClearSyntax | None = None
 
     @property
     def conditional_debug(self) -> bool:
@@ -66,6 +67,47 @@ class DebugSyntax:
     monitor_on: str | None = None  # IOS: debug output reaches a vty only with this
     monitor_off: str | None = None
     unmatched: str | None = None
+
+
+@dataclass(frozen=True)
+class ClearSyntax:
+    """Peer-scoped clears of a family (reference section 4.4); None where the family has none.
+
+    Placeholders: {peer}, {conn_id}. A phase the family cannot clear for one peer only
+    (PIX 6 phase 1 is `clear crypto isakmp sa`, every peer) is None: refused, never global.
+    """
+
+    both: str | None
+    phase1: str | None
+    phase1_ikev2: str | None
+    phase2: str | None
+    confirm: str | None = None  # a prompt the command asks, answered with Enter
+
+
+_IOS_CLEAR = ClearSyntax(
+    both="clear crypto session remote {peer}",
+    phase1="clear crypto isakmp {conn_id}",
+    phase1_ikev2="clear crypto ikev2 sa remote {peer}",
+    phase2="clear crypto sa peer {peer}",
+)
+_ASA9_CLEAR = ClearSyntax(
+    both="vpn-sessiondb logoff ipaddress {peer}",
+    phase1="clear crypto ikev1 sa {peer}",
+    phase1_ikev2="clear crypto ikev2 sa {peer}",
+    phase2="clear crypto ipsec sa peer {peer}",
+    confirm="[confirm]",
+)
+# ASA 7.x-8.3: per-peer IKE clears vary by release [E]; logoff ends both phases for one peer.
+_ASA82_CLEAR = ClearSyntax(
+    both="vpn-sessiondb logoff ipaddress {peer}",
+    phase1=None,
+    phase1_ikev2=None,
+    phase2="clear crypto ipsec sa peer {peer}",
+    confirm="[confirm]",
+)
+_PIX6_CLEAR = ClearSyntax(
+    both=None, phase1=None, phase1_ikev2=None, phase2="clear crypto ipsec sa peer {peer}"
+)
 
 
 _IOS_DEBUG = DebugSyntax(
@@ -245,6 +287,7 @@ def _ios(name: str, platform: str, version: str, ikev2: bool) -> Family:
         show_commands=_XE_SHOWS if ikev2 else _IOS_SHOWS,
         check_commands=_IOS_CHECKS,
         debug=_IOS_DEBUG,
+        clear=_IOS_CLEAR,
     )
 
 
@@ -267,6 +310,7 @@ def _asa(name: str, platform: str, version: str, ikev2: bool, keyword: str) -> F
         log_group="asa",
         check_commands={k: v.replace("{ikev1}", keyword) for k, v in _ASA_CHECKS.items()},
         debug=_ASA9_DEBUG if ikev2 else _ASA82_DEBUG,
+        clear=_ASA9_CLEAR if keyword == "ikev1" else _ASA82_CLEAR,
     )
 
 
@@ -298,6 +342,7 @@ FAMILIES: dict[str, Family] = {
             log_group="pix",
             check_commands=_PIX6_CHECKS,
             debug=_PIX6_DEBUG,
+            clear=_PIX6_CLEAR,
         ),
     )
 }

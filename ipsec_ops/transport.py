@@ -205,6 +205,22 @@ class Session:
             command, output, is_rejected(output, self.family), time.monotonic() - start
         )
 
+    def run_confirm(self, command: str, confirm: str, timeout: float | None = None) -> str:
+        """Send a command that may ask ``confirm`` (ASA `[confirm]`), answer it with Enter."""
+        limit = timeout or self.settings.command_timeout
+        either = rf"{re.escape(confirm)}|{self._prompt_re}"
+        try:
+            out = str(self._conn.send_command(command, expect_string=either, read_timeout=limit))
+            if confirm in out:
+                self._conn.write_channel(self._conn.RETURN)
+                out += str(self._conn.read_until_pattern(self._prompt_re, read_timeout=limit))
+        except ReadTimeout:
+            raise DeviceTimeout(self.name, f"{command!r}: no prompt within {limit:.0f} s") from None
+        except (OSError, EOFError, ReadException, paramiko.SSHException) as exc:
+            why = self.redactor.redact(str(exc) or type(exc).__name__)
+            raise ChannelClosed(self.name, f"{command!r}: connection lost ({why})") from None
+        return self.redactor.redact(out)
+
     def read_available(self) -> str:
         """What the device sent since the last read (debug lines arrive between commands)."""
         try:
