@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from ipsec_ops.inventory import Host
 
 
-
 def utc_now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
