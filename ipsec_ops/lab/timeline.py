@@ -171,13 +171,15 @@ class Timeline:
             established=True,
             policy=policy,
             age_s=int(age),
-            local_spi=spi(self.key, "ike", int(gen), str(self.local)),
-            remote_spi=spi(self.key, "ike", int(gen), str(self.entry.peer)),
+            local_spi=spi(self.key, self.cleared, "ike", int(gen), str(self.local)),
+            remote_spi=spi(self.key, self.cleared, "ike", int(gen), str(self.entry.peer)),
         )
 
     def _conn_id(self, generation: int) -> int:
+        """A conn-id that changes with every new SA (rekey, retry, or after a clear)."""
         n = max(1, len(self.device.map_entries))
-        return 1001 + self.index + n * (generation % 500)
+        epoch = stable_int("clear", self.cleared) % 97 if self.cleared is not None else 0
+        return 1001 + self.index + n * ((generation + epoch) % 500)
 
     def _rates(self) -> tuple[float, float]:
         """Packets per second we encapsulate and decapsulate while the SAs are up."""
@@ -209,8 +211,13 @@ class Timeline:
         return IpsecView(
             local_net=line.src,
             remote_net=line.dst,
-            spi_in=spi(self.key, cycle, int(gen), str(self.entry.peer), str(self.local)),
-            spi_out=spi(self.key, cycle, int(gen), str(self.local), str(self.entry.peer)),
+            # The clear time is part of the SPI: SAs negotiated after a clear are new SAs.
+            spi_in=spi(
+                self.key, self.cleared, cycle, int(gen), str(self.entry.peer), str(self.local)
+            ),
+            spi_out=spi(
+                self.key, self.cleared, cycle, int(gen), str(self.local), str(self.entry.peer)
+            ),
             encaps=encaps,
             decaps=decaps,
             send_errors=0,
