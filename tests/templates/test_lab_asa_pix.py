@@ -83,12 +83,8 @@ NO_TEMPLATE = {
     ("pix6.3", "show running-config"),
     ("pix6.3", "write terminal"),
 }
-# The index leaves "show vpn-sessiondb detail l2l" to the public template, which raises on
-# the line an ASA prints when it has no L2L session (PIX 7 in the default scenario).
-KNOWN_GAPS = {
-    ("pix7", "show vpn-sessiondb detail l2l"): "public detail template rejects "
-    "'INFO: There are presently no active sessions' (no row for it in our index)",
-}
+# Known gaps (family, command) -> reason, run as strict xfail so a fix shows. None left.
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
 
 
 @pytest.fixture(scope="module")
