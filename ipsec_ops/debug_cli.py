@@ -174,3 +174,22 @@ def reset_command(
                 f"{'clean' if result.reset_verified else 'STILL ON: ' + '; '.join(result.still_on)}"
             )
     raise typer.Exit(EXIT_OK if failed == 0 else EXIT_UNKNOWN)
+
+
+@debug_app.command("analyze")
+def analyze_command(
+    file: Annotated[Path, typer.Argument(help="A debug or syslog transcript (e.g. --save).")],
+    platform: Annotated[
+        str | None,
+        typer.Option(
+            "--platform", help="cisco_ios, cisco_asa, cisco_pix or a family; default: any."
+        ),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+) -> None:
+    """Turn debug and syslog lines into findings per peer, with evidence and next steps."""
+    from ipsec_ops.analyze import analyze_file
+
+    text, code = analyze_file(file, platform, fmt)
+    typer.echo(text, nl=not text.endswith("\n"))
+    raise typer.Exit(code)

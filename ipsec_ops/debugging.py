@@ -18,15 +18,17 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ipsec_ops import journal
 from ipsec_ops.collect import utc_now
 from ipsec_ops.errors import ChannelClosed, DeviceError, UsageError
+from ipsec_ops.parse import NoTemplate, ParseError, parse
 from ipsec_ops.platforms import DebugSyntax, Family, family
 from ipsec_ops.runner import sigterm_as_interrupt
 from ipsec_ops.settings import TransportSettings
 from ipsec_ops.transport import Redactor, Session, open_session
+from ipsec_ops.tunnels import active_debugs
 
 if TYPE_CHECKING:
     from ipsec_ops.inventory import Host
@@ -127,17 +129,23 @@ def plan(fam: Family, req: DebugRequest) -> tuple[list[str], list[str]]:
 
 
 def debug_state(session: Session, syntax: DebugSyntax) -> list[str]:
-    """The crypto debugs and conditions the device reports as on."""
-    lines = [
-        line.strip() for line in session.run(syntax.show).output.splitlines() if _ON.search(line)
-    ]
-    if syntax.condition_show:
-        lines += [
-            line.strip()
-            for line in session.run(syntax.condition_show).output.splitlines()
-            if _CONDITION.search(line)
-        ]
-    return lines
+    """The crypto debugs and conditions the device reports as on (read with our templates).
+
+    Output a template cannot read counts as "still on": a reset is verified only when
+    the device says, in words we understand, that nothing is left.
+    """
+    commands = [c for c in (syntax.show, syntax.condition_show) if c]
+    parsed: dict[str, list[dict[str, Any]]] = {}
+    unreadable: list[str] = []
+    for command in commands:
+        text = session.run(command).output
+        try:
+            parsed[command] = parse(session.family.name, command, text) if text.strip() else []
+        except (ParseError, NoTemplate):
+            unreadable += [
+                f"{command}: {line.strip()}" for line in text.splitlines() if line.strip()
+            ]
+    return active_debugs(parsed) + unreadable
 
 
 def count_active_sas(session: Session, fam: Family) -> int:
@@ -176,8 +184,9 @@ def reset(
 
 
 def _mentions_any(line: str, commands: set[str]) -> bool:
+    """Whether a line of the device's debug state is one this run turned on."""
     words = {c.replace("debug crypto ", "").split()[0] for c in commands}
-    return any(word in line.lower() for word in words) or bool(_CONDITION.search(line))
+    return line.startswith("condition") or any(word in line.lower() for word in words)
 
 
 @dataclass
@@ -185,6 +194,7 @@ class _Capture:
     write: Callable[[str], None]
     save: Path | None
     until: re.Pattern[str] | None
+    prompt: str = ""
     lines: int = 0
     partial: str = ""
 
@@ -194,8 +204,8 @@ class _Capture:
         *complete, self.partial = self.partial.split("\n")
         hit = False
         for line in complete:
-            if not line.strip():
-                continue
+            if not line.strip() or self._is_prompt(line):
+                continue  # the device re-prints its prompt after a burst of debug lines
             self.lines += 1
             self.write(line)
             if self.save is not None:
@@ -203,6 +213,12 @@ class _Capture:
                     fh.write(line + "\n")
             hit = hit or bool(self.until and self.until.search(line))
         return hit
+
+    def _is_prompt(self, line: str) -> bool:
+        return (
+            bool(self.prompt)
+            and re.fullmatch(rf"{re.escape(self.prompt)}\S*[>#]\s*", line.strip()) is not None
+        )
 
 
 def _stream(session: Session, capture: _Capture, duration: float | None) -> str:
@@ -232,7 +248,7 @@ def run_debug(
     entry: journal.Armed | None = None
     reason = "interrupted"
     had_debugs = False
-    capture = _Capture(write, req.save, until)
+    capture = _Capture(write, req.save, until, session.prompt)
     try:
         with sigterm_as_interrupt():
             had_debugs = bool(debug_state(session, syntax))

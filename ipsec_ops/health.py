@@ -65,7 +65,7 @@ def device_report(capture: DeviceCapture) -> tuple[Device, list[Tunnel]]:
                 device, "CRYPTO_MAP_NOT_APPLIED", [f"crypto map {name}: no interface"], map=name
             )
         )
-    debugs = active_debugs(parsed, capture.outputs)
+    debugs = active_debugs(parsed)
     if debugs:
         device.findings.append(
             device_finding(device, "DEBUG_LEFT_ON", debugs, what="; ".join(debugs[:3]))

@@ -42,6 +42,7 @@ SOURCES: dict[str, tuple[str, ...]] = {
     ),
     "acl": ("show access-lists", "show access-list"),
     "log": ("show logging",),
+    "debug": ("show debugging", "show debug", "show crypto debug-condition"),
 }
 
 
@@ -549,16 +550,27 @@ def unapplied_maps(parsed: dict[str, list[dict[str, Any]]]) -> list[str]:
     return sorted({e.crypto_map for e in entries.values() if e.crypto_map and not e.interface})
 
 
-def active_debugs(parsed: dict[str, list[dict[str, Any]]], raw: dict[str, str]) -> list[str]:
-    """Crypto debugs or debug conditions the device reports as on."""
+def active_debugs(parsed: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """The crypto debugs and debug conditions a device reports as on, one line each.
+
+    >>> active_debugs({"show debugging": [{"debug": "Crypto ISAKMP", "state": "on"}],
+    ...                "show crypto debug-condition": [{"filter_types": ["IKE peer IP address"],
+    ...                                                 "filter_values": ["198.51.100.4"]}]})
+    ['Crypto ISAKMP debugging is on', 'condition IKE peer IP address 198.51.100.4']
+    """
     out = []
     for command in ("show debugging", "show debug"):
-        for line in raw.get(command, "").splitlines():
-            if re.search(r"(?i)crypto.*(debugging is on|enabled at level|debugging)", line):
-                out.append(line.strip())
-    for line in raw.get("show crypto debug-condition", "").splitlines():
-        if re.search(r"(?i)^\s*(peer|connid|spi|fvrf|ivrf|username|isakmp profile).*\d", line):
-            out.append(line.strip())
+        for rec in parsed.get(command, []):
+            name, state, level = pick(rec, "debug"), pick(rec, "state"), pick(rec, "level")
+            if name and "crypto" in str(name).lower() and state in (None, "on", "ON"):
+                out.append(f"{name} debugging is on" + (f" (level {level})" if level else ""))
+    for rec in parsed.get("show crypto debug-condition", []):
+        kinds = _as_list(pick(rec, "filter_types", "filter_type"))
+        values = _as_list(pick(rec, "filter_values", "filter"))
+        out += [f"condition {kind} {value}" for kind, value in zip(kinds, values, strict=False)]
+        for flag in ("ike_unmatched", "ipsec_unmatched", "engine_unmatched"):
+            if str(rec.get(flag, "")).upper() == "ON":
+                out.append(f"condition unmatched {flag.split('_')[0]}")
     return out
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from importlib import import_module
 from types import ModuleType
 
+from ipsec_ops.lab import debug_cli
 from ipsec_ops.lab.grammar import Grammar, build
 from ipsec_ops.lab.personality import PERSONALITIES
 from ipsec_ops.lab.render.base import Renderer
@@ -24,9 +25,14 @@ MODES = ("user", "enable", "config")
 
 @dataclass(frozen=True)
 class Builtin:
-    """A session command, carried out by the CliSession method ``name``."""
+    """A session command, carried out by the CliSession method ``name``.
+
+    ``action`` says what a shared method does for this syntax (the debug commands:
+    see :func:`ipsec_ops.lab.debug_cli.command_table`).
+    """
 
     name: str
+    action: str = ""
 
 
 Action = Builtin | Renderer
@@ -79,6 +85,25 @@ BUILTINS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
     ],
 }
 
+# Real debug keywords the lab does not simulate (so `debug all` is refused, not run,
+# and abbreviations stay as ambiguous as on the device). IOS 15 / ASA 9 / PIX 6 `?`.
+# fmt: off
+DEBUG_KNOWN: dict[str, dict[str, list[str]]] = {
+    "ios": {
+        "debug": ["aaa", "all", "arp", "condition", "interface", "ip", "ppp", "snmp", "tcp"],
+        "debug crypto": ["ca", "gdoi", "ipv6", "kmi", "mib", "pki", "socket", "verbose"],
+    },
+    "asa": {
+        "debug": ["aaa", "all", "arp", "dhcpd", "fover", "icmp", "nat", "ssh", "webvpn"],
+        "debug crypto": ["ca", "engine", "ike-common", "ss-api", "vpnclient"],
+    },
+    "pix6": {
+        "debug": ["aaa", "all", "arp", "dhcpd", "fover", "icmp", "packet", "ssh"],
+        "debug crypto": ["ca", "vpnclient"],
+    },
+}
+# fmt: on
+
 # Renderers reachable before `enable` (IOS and ASA allow `show version` at level 1).
 _USER_SHOWS = ("show version",)
 # Modes in which the style's show commands work (ASA and PIX run show in config mode).
@@ -97,12 +122,15 @@ def grammars(family_name: str) -> dict[str, Grammar[Action]]:
     style = PERSONALITIES[family_name].style
     module = _renderer_module(style)
     rendered: list[tuple[str, Renderer]] = module.commands(family_name)
-    known: dict[str, Iterable[str]] = dict(getattr(module, "KNOWN", {}))
+    known: dict[str, Iterable[str]] = {**getattr(module, "KNOWN", {}), **DEBUG_KNOWN[style]}
+    debugs = debug_cli.command_table(family_name)
     out: dict[str, Grammar[Action]] = {}
     for mode in MODES:
         table: list[tuple[str, Action]] = [
             (syntax, Builtin(method)) for syntax, method, modes in BUILTINS[style] if mode in modes
         ]
+        if mode == "enable":
+            table += [(syntax, Builtin("debug", action)) for syntax, action in debugs]
         for syntax, renderer in rendered:
             if mode in _SHOW_MODES[style] or (mode == "user" and syntax in _USER_SHOWS):
                 table.append((syntax, renderer))

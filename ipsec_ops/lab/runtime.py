@@ -174,6 +174,7 @@ class Lab:
 
     async def stop_async(self) -> None:
         for node in self.nodes.values():
+            await node.stop_debug()
             for session in list(node.sessions):
                 session.kill()
         for server in self._servers:

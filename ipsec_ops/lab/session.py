@@ -6,6 +6,11 @@ session echoes every input character exactly once (never the enable secret),
 accepts ``\\r``, ``\\n`` and ``\\r\\n`` as Enter, prints the prompt after every
 Enter, pages output until paging is turned off, and answers errors in the
 family's words. Device faults (latency, hang, drop mid-output) are applied here.
+
+Asynchronous lines (crypto debugs) arrive with :meth:`CliSession.deliver`; they
+are written only while the session waits at its command prompt, then the prompt
+and what was typed so far are printed again, as IOS does. Lines that arrive
+during a command, a more-prompt or a password prompt wait for the next prompt.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ipsec_ops.lab import debug_cli
 from ipsec_ops.lab.commands import Builtin, grammars
 from ipsec_ops.lab.grammar import Match, NoMatch
 from ipsec_ops.lab.render.base import RenderContext
@@ -23,6 +29,8 @@ if TYPE_CHECKING:
     from ipsec_ops.lab.node import LabNode
 
 _CLOSED = object()
+MAX_PENDING_LINES = 2000  # asynchronous lines kept while a session is busy
+PROMPT_QUIET_S = 0.3  # asynchronous lines wait this long after a prompt is printed
 _FILTERS = {
     "include": "include",
     "exclude": "exclude",
@@ -95,6 +103,12 @@ class CliSession:
         self._gone = asyncio.Event()
         self._out: list[str] = []
         self._flush_scheduled = False
+        self._buf: list[str] = []  # the line being typed
+        self._at_prompt = False
+        self._pending: list[str] = []
+        self._pending_handle: asyncio.TimerHandle | None = None
+        self._prompt_at = 0.0
+        self._line = ""
 
     # -- input ---------------------------------------------------------------------
 
@@ -138,6 +152,7 @@ class CliSession:
 
     async def read_line(self, echo: bool = True) -> str:
         buf: list[str] = []
+        self._buf = buf
         while True:
             ch = await self._char()
             if ch == "\n" and self._last_cr:
@@ -180,7 +195,7 @@ class CliSession:
                 self.write(self.personality.login_banner + "\r\n")
             self.write(self.prompt())
             while True:
-                line = await self.read_line()
+                line = await self.read_command()
                 await self._respond(line)
                 self.write(self.prompt())
         except SessionClosed:
@@ -188,6 +203,58 @@ class CliSession:
         finally:
             self.flush()
             self.node.sessions.discard(self)
+            self.node.forget(self)
+
+    async def read_command(self) -> str:
+        """Read a command line at the prompt; asynchronous lines may be written meanwhile."""
+        self._at_prompt = True
+        self._prompt_at = asyncio.get_running_loop().time()
+        self._schedule_pending()
+        try:
+            return await self.read_line()
+        finally:
+            self._at_prompt = False
+            self._buf = []
+            if self._pending_handle is not None:
+                self._pending_handle.cancel()
+                self._pending_handle = None
+
+    # -- asynchronous lines ----------------------------------------------------------
+
+    def deliver(self, lines: list[str]) -> None:
+        """Lines the device prints on its own (debugs): at the prompt, else at the next one."""
+        if self.closed or not lines:
+            return
+        self._pending.extend(lines)
+        del self._pending[:-MAX_PENDING_LINES]
+        self._schedule_pending()
+
+    def _schedule_pending(self) -> None:
+        """Write waiting lines once the prompt has stood for :data:`PROMPT_QUIET_S`.
+
+        The pause keeps a burst out of the read that ends at the prompt (a client
+        reading a command's output stops there), as a device's lines come later.
+        """
+        if not self._at_prompt or not self._pending or self._pending_handle is not None:
+            return
+        loop = asyncio.get_running_loop()
+        wait = self._prompt_at + PROMPT_QUIET_S - loop.time()
+        if wait <= 0:
+            self._write_pending()
+        else:
+            self._pending_handle = loop.call_later(wait, self._pending_due)
+
+    def _pending_due(self) -> None:
+        self._pending_handle = None
+        if self._at_prompt:
+            self._write_pending()
+
+    def _write_pending(self) -> None:
+        if not self._pending or self.closed:
+            return
+        body = "\r\n".join(self._pending)
+        self._pending.clear()
+        self.write(f"\r\n{body}\r\n{self.prompt()}{''.join(self._buf)}")
 
     async def _login(self) -> bool:
         """Telnet login (PIX 6 with ``aaa authentication telnet console LOCAL``)."""
@@ -211,6 +278,7 @@ class CliSession:
         if not text:
             return
         self.node.log_command(text)
+        self._line = line
         command, pipe, spec = text.partition("|")
         match = grammars(self.personality.family)[self.mode].match(command)
         if isinstance(match, NoMatch):
@@ -358,3 +426,18 @@ class CliSession:
 
     async def cmd_changeto_system(self, _: Match[object]) -> None:
         self.context = None
+
+    async def cmd_debug(self, match: Match[object]) -> None:
+        """A debug command (:mod:`ipsec_ops.lab.debug_cli`); the device state changes."""
+        assert isinstance(match.handler, Builtin)
+        node = self.node
+        reply = debug_cli.run(node.device.family, node.state, match.handler.action, match.args)
+        if reply.bad_level:
+            last = self._line.rstrip()
+            self._error(NoMatch("invalid", len(last) - len(last.split()[-1])), self._line)
+            return
+        if reply.enabled:
+            node.debug_owners[reply.enabled] = self
+        node.debug_changed()
+        if reply.text:
+            self.write(reply.text + "\r\n")

@@ -19,7 +19,19 @@ from ipsec_ops.lab.views import LogEvent, TunnelView
 
 @dataclass
 class DeviceState:
-    """Mutable runtime state of one device, shared by all its sessions."""
+    """Mutable runtime state of one device, shared by all its sessions.
+
+    Debug state outlives the session that set it, as on a real box (written by
+    :mod:`ipsec_ops.lab.debug_cli`):
+
+    * ``debugs``: IOS / IOS-XE the keywords after ``debug`` (``crypto isakmp``,
+      ``crypto isakmp error``, ``crypto ikev2``); ASA / PIX the keywords and the
+      level (``crypto ikev1 127``, ``crypto ikev2 protocol 1``, ``crypto isakmp 1``).
+    * ``debug_conditions``: the words after ``debug crypto condition``, in the order
+      set: IOS ``peer ipv4 192.0.2.1``, ``peer subnet A M``, ``connid 1001 engine-id 1``,
+      ``spi 256``, ``unmatched isakmp`` (one entry per unmatched flag); ASA 8.4+
+      ``peer 192.0.2.1``, ``subnet A M``, ``user X``, ``group X``, ``spi N``.
+    """
 
     device: Device
     debugs: set[str] = field(default_factory=set)

@@ -589,28 +589,54 @@ def show_debugging(ctx: RenderContext, args: dict[str, str]) -> str:
     return "\n".join(["Cryptographic Subsystem:", *(f"  {debug_line(d)}" for d in debugs)])
 
 
+# Heading of each filter kind (the condition's leading keywords, as stored by
+# ipsec_ops.lab.debug_cli) [E].
+_FILTER_HEADINGS = (
+    ("peer ipv4", "IKE peer IP address"),
+    ("peer subnet", "IKE peer subnet"),
+    ("peer hostname", "IKE peer hostname"),
+    ("peer group", "IKE peer group"),
+    ("local ipv4", "IKE local IP address"),
+    ("fvrf", "Front VRF"),
+    ("ivrf", "Inside VRF"),
+    ("isakmp profile", "ISAKMP profile"),
+    ("username", "Username"),
+    ("connid", "Connection-id"),
+    ("spi", "SPI"),
+)
+
+
 def condition_lines(conditions: list[str]) -> list[str]:
-    """Conditions grouped under IOS-like headings [E].
+    """Conditions grouped under IOS-like headings, values of one kind on one line [E].
 
     >>> condition_lines(["peer ipv4 198.51.100.2", "spi 256"])
     ['', 'IKE peer IP address filters:', '198.51.100.2 ', '', 'SPI filters:', '256 ']
+    >>> condition_lines(["peer subnet 10.0.0.0 255.0.0.0", "connid 1001 engine-id 1"])[1:3]
+    ['IKE peer subnet filters:', '10.0.0.0/255.0.0.0 ']
     """
-    peers = [c.split()[-1] for c in conditions if c.startswith("peer ")]
-    lines = ["", "IKE peer IP address filters:", " ".join(peers) + " "] if peers else []
-    for c in conditions:
-        kind, _, value = c.partition(" ")
-        if kind != "peer":
-            label = kind.upper() if len(kind) <= 4 else kind.title()
-            lines += ["", f"{label} filters:", f"{value} "]
+    lines: list[str] = []
+    for prefix, heading in _FILTER_HEADINGS:
+        values = [
+            "/".join(c.removeprefix(prefix).split()).replace("/engine-id/", ":")
+            for c in conditions
+            if c.startswith(prefix + " ")
+        ]
+        if values:
+            lines += ["", f"{heading} filters:", " ".join(values) + " "]
     return lines
 
 
 def show_crypto_debug_condition(ctx: RenderContext, args: dict[str, str]) -> str:
     conditions = list(ctx.state.debug_conditions)
+    filters = [c for c in conditions if not c.startswith("unmatched ")]
+
+    def flag(kind: str) -> str:
+        return "ON" if f"unmatched {kind}" in conditions else "OFF"
+
     lines = [
-        f"Crypto conditional debug currently is turned {'ON' if conditions else 'OFF'}",
-        "IKE debug context unmatched flag:OFF",
-        "IPsec debug context unmatched flag:OFF",
-        "Crypto Engine debug context unmatched flag:OFF",
+        f"Crypto conditional debug currently is turned {'ON' if filters else 'OFF'}",
+        f"IKE debug context unmatched flag:{flag('isakmp')}",
+        f"IPsec debug context unmatched flag:{flag('ipsec')}",
+        f"Crypto Engine debug context unmatched flag:{flag('engine')}",
     ]
-    return "\n".join(lines + condition_lines(conditions))
+    return "\n".join(lines + condition_lines(filters))
