@@ -74,9 +74,24 @@ def lab(tmp_path: Path) -> Iterator[tuple[RunningLab, Path]]:
 def _cli(inv: Path, tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "XDG_STATE_HOME": str(tmp / "state")}
     return subprocess.run(
-        [sys.executable, "-m", "ipsec_ops", "clear", *args, "-i", str(inv), "--known-hosts",
-         str(inv / "known_hosts"), "--audit", str(tmp / "audit.jsonl")],
-        capture_output=True, text=True, env=env, timeout=180)
+        [
+            sys.executable,
+            "-m",
+            "ipsec_ops",
+            "clear",
+            *args,
+            "-i",
+            str(inv),
+            "--known-hosts",
+            str(inv / "known_hosts"),
+            "--audit",
+            str(tmp / "audit.jsonl"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
+    )
 
 
 def _sent(running: RunningLab, name: str) -> list[str]:
@@ -88,18 +103,26 @@ def _audit(tmp: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
-@pytest.mark.parametrize(("host", "peer", "healthy", "extra"), [
-    ("rtr", "203.0.113.1", "203.0.113.2", []),
-    ("asa", "203.0.113.4", "203.0.113.5", []),
-    ("pix", "203.0.113.6", "203.0.113.7", []),
-])
+@pytest.mark.parametrize(
+    ("host", "peer", "healthy", "extra"),
+    [
+        ("rtr", "203.0.113.1", "203.0.113.2", []),
+        ("asa", "203.0.113.4", "203.0.113.5", []),
+        ("pix", "203.0.113.6", "203.0.113.7", []),
+    ],
+)
 def test_stale_sa_recovers_and_nothing_else_changes(
-    lab: tuple[RunningLab, Path], tmp_path: Path, host: str, peer: str, healthy: str,
+    lab: tuple[RunningLab, Path],
+    tmp_path: Path,
+    host: str,
+    peer: str,
+    healthy: str,
     extra: list[str],
 ) -> None:
     running, inv = lab
-    result = _cli(inv, tmp_path, "--host", host, "--peer", peer, "--yes", "--verify-timeout",
-                  "40", *extra)
+    result = _cli(
+        inv, tmp_path, "--host", host, "--peer", peer, "--yes", "--verify-timeout", "40", *extra
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{host} {peer}: recovered" in result.stdout
     assert "OTHER TUNNELS CHANGED" not in result.stdout
@@ -114,11 +137,13 @@ def test_stale_sa_recovers_and_nothing_else_changes(
     assert not any(secret in text for secret in SECRETS)
 
 
-def test_psk_mismatch_is_still_down_with_its_finding(lab: tuple[RunningLab, Path],
-                                                    tmp_path: Path) -> None:
-    running, inv = lab
-    result = _cli(inv, tmp_path, "--host", "rtr", "--peer", "203.0.113.3", "--yes",
-                  "--verify-timeout", "8")
+def test_psk_mismatch_is_still_down_with_its_finding(
+    lab: tuple[RunningLab, Path], tmp_path: Path
+) -> None:
+    _, inv = lab
+    result = _cli(
+        inv, tmp_path, "--host", "rtr", "--peer", "203.0.113.3", "--yes", "--verify-timeout", "8"
+    )
     assert result.returncode == 2, result.stdout + result.stderr
     assert "203.0.113.3: still down (IKE_AUTH_FAILED)" in result.stdout
     assert _audit(tmp_path)[0]["result"] == "still down"
@@ -135,7 +160,7 @@ def test_dry_run_sends_nothing(lab: tuple[RunningLab, Path], tmp_path: Path) -> 
 
 
 def test_stuck_picks_exactly_the_stale_sas(lab: tuple[RunningLab, Path], tmp_path: Path) -> None:
-    running, inv = lab
+    _, inv = lab
     result = _cli(inv, tmp_path, "--stuck", "--dry-run")
     assert result.returncode == 0, result.stderr
     for peer in ("203.0.113.1", "203.0.113.4", "203.0.113.6"):
@@ -144,17 +169,33 @@ def test_stuck_picks_exactly_the_stale_sas(lab: tuple[RunningLab, Path], tmp_pat
         assert f"clear {peer}:" not in result.stdout
 
 
-@pytest.mark.parametrize(("args", "words"), [
-    (["--host", "rtr"], "--peer PEER"),
-    (["--host", "rtr", "--peer", "192.0.2.77", "--yes"], "neither in the SA table"),
-    (["--host", "rtr", "--peer", "203.0.113.1", "--peer", "203.0.113.2", "--max", "1", "--yes"],
-     "more than --max 1"),
-    (["--host", "rtr", "--peer", "203.0.113.1"], "not confirmed"),
-    (["--peer", "203.0.113.1", "--yes"], "exactly one --host"),
-    (["--host", "rtr", "--peer", "203.0.113.1", "--phase", "3"], "--phase"),
-])
-def test_refusals_send_nothing(lab: tuple[RunningLab, Path], tmp_path: Path, args: list[str],
-                               words: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--host", "rtr"], "--peer PEER"),
+        (["--host", "rtr", "--peer", "192.0.2.77", "--yes"], "neither in the SA table"),
+        (
+            [
+                "--host",
+                "rtr",
+                "--peer",
+                "203.0.113.1",
+                "--peer",
+                "203.0.113.2",
+                "--max",
+                "1",
+                "--yes",
+            ],
+            "more than --max 1",
+        ),
+        (["--host", "rtr", "--peer", "203.0.113.1"], "not confirmed"),
+        (["--peer", "203.0.113.1", "--yes"], "exactly one --host"),
+        (["--host", "rtr", "--peer", "203.0.113.1", "--phase", "3"], "--phase"),
+    ],
+)
+def test_refusals_send_nothing(
+    lab: tuple[RunningLab, Path], tmp_path: Path, args: list[str], words: str
+) -> None:
     running, inv = lab
     result = _cli(inv, tmp_path, *args)
     assert result.returncode == 64, result.stdout + result.stderr

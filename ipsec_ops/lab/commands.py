@@ -16,6 +16,7 @@ from importlib import import_module
 from types import ModuleType
 
 from ipsec_ops.lab import debug_cli
+from ipsec_ops.lab.clear import CLEAR_COMMANDS
 from ipsec_ops.lab.grammar import Grammar, build
 from ipsec_ops.lab.personality import PERSONALITIES
 from ipsec_ops.lab.render.base import Renderer
@@ -84,6 +85,8 @@ BUILTINS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("exit", "end", ("config",)),
     ],
 }
+for _style, _syntaxes in CLEAR_COMMANDS.items():
+    BUILTINS[_style] += [(syntax, "clear", ("enable",)) for syntax in _syntaxes]
 
 # Real debug keywords the lab does not simulate (so `debug all` is refused, not run,
 # and abbreviations stay as ambiguous as on the device). IOS 15 / ASA 9 / PIX 6 `?`.

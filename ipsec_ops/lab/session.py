@@ -424,6 +424,11 @@ class CliSession:
             return
         self.context = name
 
+    async def cmd_clear(self, match: Match[object]) -> None:
+        from ipsec_ops.lab.clear import run_clear  # the clear module imports this one
+
+        await run_clear(self, match)
+
     async def cmd_changeto_system(self, _: Match[object]) -> None:
         self.context = None
 
