@@ -322,8 +322,12 @@ def test_enable_on_slow_devices_ignores_stale_prompts(tmp_path: Path) -> None:
     try:
         inv = running.lab.write_inventory(tmp_path / "inv")
         inventory = load_inventory(inv)
-        report = collect(select(inventory, Selection()), tmp_path / "b", _settings(inv),
-                         Redactor(inventory.secrets()))
+        report = collect(
+            select(inventory, Selection()),
+            tmp_path / "b",
+            _settings(inv),
+            Redactor(inventory.secrets()),
+        )
     finally:
         running.lab.stop()
     assert [o.error for o in report.outcomes if not o.ok] == []

@@ -33,13 +33,22 @@ EXPECTED = {
     "stale-sa": {"STALE_SA"},
     "flapping": {"FLAPPING"},
 }
-HEALTH = {"healthy": {"up"}, "no-interesting-traffic": {"degraded"},
-          "flapping": {"degraded", "down"}}
+HEALTH = {
+    "healthy": {"up"},
+    "no-interesting-traffic": {"degraded"},
+    "flapping": {"degraded", "down"},
+}
 
 
 def _run(args: list[str], **kw: Any) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "ipsec_ops", *args], capture_output=True,
-                          text=True, timeout=300, env={**os.environ}, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "ipsec_ops", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ},
+        **kw,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -104,8 +113,21 @@ def test_json_contract_from_the_cli(lab_bundle: Path, tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert {"generated_at", "devices", "tunnels"} <= set(data)
     t = data["tunnels"][0]
-    for key in ("device", "peer", "local", "fvrf", "ivrf", "interface", "crypto_map", "seq",
-                "configured", "ike", "ipsec", "health", "findings"):
+    for key in (
+        "device",
+        "peer",
+        "local",
+        "fvrf",
+        "ivrf",
+        "interface",
+        "crypto_map",
+        "seq",
+        "configured",
+        "ike",
+        "ipsec",
+        "health",
+        "findings",
+    ):
         assert key in t
     assert {f["code"] for t in data["tunnels"] for f in t["findings"]} >= {"STALE_SA"}
 
@@ -159,7 +181,8 @@ def test_unparseable_file_makes_the_device_unknown_naming_file_and_line(tmp_path
     (folder / "device.json").write_text('{"name": "r1", "platform": "cisco_asa"}')
     (folder / "show_crypto_ipsec_sa.txt").write_text(
         "interface: outside\n    Crypto map tag: M, seq num: 1, local addr: 192.0.2.1\n"
-        "      this line is nothing an ASA prints\n")
+        "      this line is nothing an ASA prints\n"
+    )
     result = _run(["health", "--from", str(tmp_path / "b"), "--format", "json"])
     assert result.returncode == 3
     device = json.loads(result.stdout)["devices"][0]
