@@ -89,7 +89,21 @@ def clear_command(
                     if not names:
                         typer.echo(f"{host.name}: no stale SA")
                         continue
-                cleared = clearing.plan(host.name, fam, before, names, phase, max_peers, force)
+                host_phase = phase
+                if stuck and phase == "both" and fam.clear is not None and not fam.clear.both:
+                    # A stale SA is an IPsec problem: phase 2 is enough, and per peer here.
+                    host_phase = "2"
+                    typer.echo(f"{host.name}: {fam.name} clears per peer in phase 2 only")
+                try:
+                    cleared = clearing.plan(
+                        host.name, fam, before, names, host_phase, max_peers, force
+                    )
+                except clearing.ClearRefused as exc:
+                    if not stuck:
+                        raise
+                    typer.echo(f"{host.name}: refused: {exc}", err=True)
+                    code = EXIT_UNKNOWN  # the fleet goes on; the exit code says not all done
+                    continue
                 typer.echo("\n".join(cleared.lines()))
                 if dry_run:
                     continue

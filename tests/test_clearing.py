@@ -51,7 +51,20 @@ devices:
          transform_set: TS, faults: [stale], description: "[stale-sa] F"}
       - {peer: 203.0.113.7, acl: ["10.3.0.0/24 172.16.7.0/24"], psk: Clear-Psk-A7,
          transform_set: TS, description: "[healthy] G"}
+  pix6:
+    platform: cisco_pix
+    family: pix6.3
+    crypto_map_name: outside_map
+    interfaces: [{name: ethernet0, nameif: outside, address: 198.51.100.4/24,
+                  crypto_map: outside_map}]
+    crypto_map:
+      - {peer: 203.0.113.8, acl: ["10.4.0.0/24 172.16.8.0/24"], psk: Clear-Psk-A8,
+         transform_set: TS, faults: [stale], description: "[stale-sa] H"}
+      - {peer: 203.0.113.9, acl: ["10.4.0.0/24 172.16.9.0/24"], psk: Clear-Psk-A9,
+         transform_set: TS, description: "[healthy] I"}
 peers:
+  - {address: 203.0.113.8, psk: Clear-Psk-A8}
+  - {address: 203.0.113.9, psk: Clear-Psk-A9}
   - {address: 203.0.113.1, psk: Clear-Psk-A1}
   - {address: 203.0.113.2, psk: Clear-Psk-A2}
   - {address: 203.0.113.3, psk: Clear-Psk-A3}
@@ -60,7 +73,7 @@ peers:
   - {address: 203.0.113.6, psk: Clear-Psk-A6}
   - {address: 203.0.113.7, psk: Clear-Psk-A7}
 """
-SECRETS = ["Clear-Pass-5r", "Clear-Enable-6t", *(f"Clear-Psk-A{i}" for i in range(1, 8))]
+SECRETS = ["Clear-Pass-5r", "Clear-Enable-6t", *(f"Clear-Psk-A{i}" for i in range(1, 10))]
 
 
 @pytest.fixture
@@ -109,6 +122,8 @@ def _audit(tmp: Path) -> list[dict[str, Any]]:
         ("rtr", "203.0.113.1", "203.0.113.2", []),
         ("asa", "203.0.113.4", "203.0.113.5", []),
         ("pix", "203.0.113.6", "203.0.113.7", []),
+        # PIX 6 clears phase 2 per peer only (its phase 1 clear is global: refused).
+        ("pix6", "203.0.113.8", "203.0.113.9", ["--phase", "2"]),
     ],
 )
 def test_stale_sa_recovers_and_nothing_else_changes(
@@ -163,9 +178,9 @@ def test_stuck_picks_exactly_the_stale_sas(lab: tuple[RunningLab, Path], tmp_pat
     _, inv = lab
     result = _cli(inv, tmp_path, "--stuck", "--dry-run")
     assert result.returncode == 0, result.stderr
-    for peer in ("203.0.113.1", "203.0.113.4", "203.0.113.6"):
+    for peer in ("203.0.113.1", "203.0.113.4", "203.0.113.6", "203.0.113.8"):
         assert f"clear {peer}:" in result.stdout
-    for peer in ("203.0.113.2", "203.0.113.3", "203.0.113.5", "203.0.113.7"):
+    for peer in ("203.0.113.2", "203.0.113.3", "203.0.113.5", "203.0.113.7", "203.0.113.9"):
         assert f"clear {peer}:" not in result.stdout
 
 
@@ -191,6 +206,7 @@ def test_stuck_picks_exactly_the_stale_sas(lab: tuple[RunningLab, Path], tmp_pat
         (["--host", "rtr", "--peer", "203.0.113.1"], "not confirmed"),
         (["--peer", "203.0.113.1", "--yes"], "exactly one --host"),
         (["--host", "rtr", "--peer", "203.0.113.1", "--phase", "3"], "--phase"),
+        (["--host", "pix6", "--peer", "203.0.113.8", "--yes"], "no peer-scoped clear"),
     ],
 )
 def test_refusals_send_nothing(
@@ -201,5 +217,5 @@ def test_refusals_send_nothing(
     assert result.returncode == 64, result.stdout + result.stderr
     assert words in result.stderr
     assert "Traceback" not in result.stderr
-    for name in ("rtr", "asa", "pix"):
+    for name in ("rtr", "asa", "pix", "pix6"):
         assert not [c for c in _sent(running, name) if c.startswith(("clear", "vpn-sessiondb"))]

@@ -99,3 +99,30 @@ def test_ios_session_detail_sample(tmp_path: Path) -> None:
     # A session stuck negotiating is down even when nothing else was collected.
     assert tunnels["10.161.255.14"].health == "down"
     assert tunnels["10.163.255.14"].health == "down"
+
+
+def test_crypto_map_applied_to_no_interface_is_a_finding(tmp_path: Path) -> None:
+    """`show crypto map` without an `Interfaces using crypto map` section (IOS)."""
+    from ipsec_ops.lab.engine import Engine
+    from ipsec_ops.lab.grammar import build
+    from ipsec_ops.lab.render import ios
+    from ipsec_ops.lab.render.base import context_for
+    from ipsec_ops.lab.scenario import load_scenario
+
+    ctx = context_for(Engine(load_scenario("default")), "hq-rtr")
+    match = build(ios.commands(ctx.device.family), ios.KNOWN).match("show crypto map")
+    assert not isinstance(match, type(None))
+    text = match.handler(ctx, match.args)  # type: ignore[union-attr]
+    unapplied = text.split("\tInterfaces using crypto map")[0]
+    assert "Interfaces using" not in unapplied
+    folder = tmp_path / "bundle" / "r1"
+    folder.mkdir(parents=True)
+    (folder / "device.json").write_text(json.dumps({"name": "r1", "platform": "cisco_ios"}))
+    (folder / "show_crypto_map.txt").write_text(unapplied)
+    report = build_report(read_bundle(tmp_path / "bundle"), NOW)
+    [device] = report.devices
+    assert [f.code for f in device.findings] == ["CRYPTO_MAP_NOT_APPLIED"]
+    assert "VPN" in device.findings[0].summary
+    # With the interface section back, no finding.
+    (folder / "show_crypto_map.txt").write_text(text)
+    assert not build_report(read_bundle(tmp_path / "bundle"), NOW).devices[0].findings
