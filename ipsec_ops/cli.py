@@ -32,6 +32,7 @@ from ipsec_ops.errors import (
 )
 from ipsec_ops.inventory_cli import inventory_app
 from ipsec_ops.lab.cli import lab_app
+from ipsec_ops.report_cli import report_app
 from ipsec_ops.targets import targets
 
 app = typer.Typer(
@@ -43,6 +44,7 @@ app = typer.Typer(
 app.add_typer(lab_app, name="lab")
 app.add_typer(inventory_app, name="inventory")
 app.add_typer(debug_app, name="debug")
+app.add_typer(report_app, name="report")
 app.command("clear")(clear_command)
 
 
