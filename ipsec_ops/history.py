@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -378,19 +379,35 @@ class History:
             )
         except sqlite3.Error as exc:
             raise self._fail(f"cannot open history database: {exc}") from None
-        try:
-            db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA foreign_keys = ON")
-            self._migrate(db)
-        except InputFileError:
-            db.close()
-            raise
-        except sqlite3.Error as exc:
-            db.close()
-            raise self._fail(f"unreadable history database: {exc}") from None
+        # Two cron runs may open a new file at once: switching it to WAL and migrating
+        # take an exclusive lock that SQLite's busy handler does not always wait for.
+        deadline = time.monotonic() + self.busy_timeout_ms / 1000
+        while True:
+            try:
+                self._prepare(db)
+                break
+            except InputFileError:
+                db.close()
+                raise
+            except sqlite3.OperationalError as exc:
+                busy = "locked" in str(exc) or "busy" in str(exc)
+                if busy and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    continue
+                db.close()
+                raise self._fail(f"unreadable history database: {exc}") from None
+            except sqlite3.Error as exc:
+                db.close()
+                raise self._fail(f"unreadable history database: {exc}") from None
         self._db = db
         return self
+
+    def _prepare(self, db: sqlite3.Connection) -> None:
+        db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+        if str(db.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+            db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA foreign_keys = ON")
+        self._migrate(db)
 
     def _migrate(self, db: sqlite3.Connection) -> None:
         with _transaction(db):
