@@ -64,6 +64,29 @@ def peer_command(
     fvrf: Annotated[str | None, typer.Option("--fvrf", help="Also condition on this FVRF.")] = None,
     ivrf: Annotated[str | None, typer.Option("--ivrf", help="Also condition on this IVRF.")] = None,
     spi: Annotated[str | None, typer.Option("--spi", help="Also condition on this SPI.")] = None,
+    isakmp_profile: Annotated[
+        str | None, typer.Option("--isakmp-profile", help="Also condition on this profile.")
+    ] = None,
+    local: Annotated[
+        str | None, typer.Option("--local", help="Also condition on this local address.")
+    ] = None,
+    peer_group: Annotated[
+        str | None, typer.Option("--peer-group", help="Also condition on this peer group.")
+    ] = None,
+    peer_subnet: Annotated[
+        str | None,
+        typer.Option("--peer-subnet", help='Also condition on a peer subnet ("ADDR MASK").'),
+    ] = None,
+    peer_hostname: Annotated[
+        str | None, typer.Option("--peer-hostname", help="Also condition on a peer hostname.")
+    ] = None,
+    username: Annotated[
+        str | None, typer.Option("--username", help="Also condition on this user name.")
+    ] = None,
+    connid: Annotated[
+        str | None,
+        typer.Option("--connid", help='Also condition on a connection ("ID engine-id N").'),
+    ] = None,
     unmatched: Annotated[
         list[str] | None,
         typer.Option("--unmatched", help="Include unmatched isakmp/ipsec/engine output."),
@@ -77,7 +100,19 @@ def peer_command(
         ipaddress.IPv4Address(peer)
     except ValueError:
         raise UsageError(f"peer {peer!r} is not an IPv4 address") from None
-    extra = tuple((k, v) for k, v in (("fvrf", fvrf), ("ivrf", ivrf), ("spi", spi)) if v)
+    named = (
+        ("fvrf", fvrf),
+        ("ivrf", ivrf),
+        ("spi", spi),
+        ("isakmp profile", isakmp_profile),
+        ("local ipv4", local),
+        ("peer group", peer_group),
+        ("peer subnet", peer_subnet),
+        ("peer hostname", peer_hostname),
+        ("username", username),
+        ("connid", connid),
+    )
+    extra = tuple((kind, value) for kind, value in named if value)
     request = DebugRequest(
         peer=None if no_condition else peer,
         kinds=tuple(k.strip() for k in kind.split(",") if k.strip()),

@@ -296,3 +296,56 @@ def test_debug_then_analyze_names_the_fault(
     data = json.loads(analysis.stdout)
     codes = {f["code"] for p in data["peers"] if p["peer"] == peer for f in p["findings"]}
     assert code in codes, (host, peer, codes)
+
+
+@pytest.mark.parametrize(
+    ("host", "args", "expected"),
+    [
+        (
+            "hq-rtr",
+            ["--peer-subnet", "198.51.100.0 255.255.255.0"],
+            "peer subnet 198.51.100.0 255.255.255.0",
+        ),
+        ("hq-rtr", ["--connid", "1002 engine-id 1"], "connid 1002 engine-id 1"),
+        (
+            "fw-asa9",
+            ["--peer-subnet", "198.51.100.0 255.255.255.0"],
+            "subnet 198.51.100.0 255.255.255.0",
+        ),
+    ],
+)
+def test_extra_conditions_are_set_with_the_peer_and_reset(
+    lab: tuple[RunningLab, Path], tmp_path: Path, host: str, args: list[str], expected: str
+) -> None:
+    running, inv = lab
+    proc = _popen(
+        inv, tmp_path, "debug", "peer", "198.51.100.4", "--host", host, "--duration", "3", *args
+    )
+    try:
+        _wait_armed(running, host)
+        conditions = list(running.lab.node(host).state.debug_conditions)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert expected in conditions, conditions
+    assert proc.returncode == 0, err
+    assert _clean(running, host)
+
+
+def test_condition_the_platform_lacks_is_refused(
+    lab: tuple[RunningLab, Path], tmp_path: Path
+) -> None:
+    _, inv = lab
+    result = _cli(
+        inv,
+        tmp_path,
+        "debug",
+        "peer",
+        "198.51.100.5",
+        "--host",
+        "fw-asa9",
+        "--isakmp-profile",
+        "PROF",
+    )
+    assert result.returncode == 64
+    assert "no 'isakmp profile' condition" in result.stderr
