@@ -42,6 +42,22 @@ def default_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningLab
     running.lab.stop()
 
 
+@pytest.fixture(scope="session")
+def lab_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default lab collected over SSH into a bundle, once per test session (read only:
+    a test that changes it works on a copy)."""
+    from ipsec_ops.collect import collect
+    from ipsec_ops.inventory import Selection
+    from ipsec_ops.settings import RunSettings
+    from ipsec_ops.targets import targets
+
+    folder = tmp_path_factory.mktemp("lab-bundle") / "bundle"
+    with targets(None, True, Selection(), RunSettings(quiet=True)) as chosen:
+        report = collect(chosen.hosts, folder, chosen.settings, chosen.redactor)
+    assert all(o.ok for o in report.outcomes), [o.error for o in report.outcomes]
+    return folder
+
+
 def netmiko_params(running: RunningLab, name: str, **overrides: Any) -> dict[str, Any]:
     """ConnectHandler arguments for one lab device, host keys checked strictly."""
     e = running.lab.endpoint(name)

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from ipsec_ops import cli
 from ipsec_ops.bundle import read_bundle
-from ipsec_ops.collect import collect, utc_now
+from ipsec_ops.collect import utc_now
 from ipsec_ops.daily import (
     LockTimeout,
     ReportWriteError,
@@ -27,11 +26,8 @@ from ipsec_ops.daily import (
 from ipsec_ops.errors import EXIT_UNKNOWN, UsageError
 from ipsec_ops.health import build_report
 from ipsec_ops.history import History
-from ipsec_ops.inventory import Selection
 from ipsec_ops.model import Device, Finding, IkeSa, IpsecSa, Report, Tunnel
 from ipsec_ops.report_cli import parse_duration
-from ipsec_ops.settings import RunSettings
-from ipsec_ops.targets import targets
 
 T0 = 1_795_000_000.0  # an arbitrary epoch (2026-11-18)
 DAY = 86400.0
@@ -313,37 +309,15 @@ def test_since_rejects_bad_input(text: str) -> None:
 
 # --------------------------------------------------------------------------- CLI
 
-# Until the lead registers report_app in cli.py, run the real cli.main() (with its
-# error handling and exit codes) with the group added in the child process only.
-_SHIM = (
-    "import sys; from ipsec_ops import cli; from ipsec_ops.report_cli import report_app; "
-    "cli.app.add_typer(report_app, name='report'); sys.exit(cli.main(sys.argv[1:]))"
-)
-
-
-def _registered() -> bool:
-    return any(g.name == "report" for g in cli.app.registered_groups)
-
 
 def _cli(args: list[str]) -> subprocess.CompletedProcess[str]:
-    head = ["-m", "ipsec_ops"] if _registered() else ["-c", _SHIM]
     return subprocess.run(
-        [sys.executable, *head, *args],
+        [sys.executable, "-m", "ipsec_ops", *args],
         capture_output=True,
         text=True,
         timeout=300,
         env={**os.environ},
     )
-
-
-@pytest.fixture(scope="module")
-def lab_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default lab collected over SSH into a bundle (once for this module)."""
-    folder = tmp_path_factory.mktemp("daily") / "bundle"
-    with targets(None, True, Selection(), RunSettings(quiet=True)) as chosen:
-        result = collect(chosen.hosts, folder, chosen.settings, chosen.redactor)
-    assert all(o.ok for o in result.outcomes), [o.error for o in result.outcomes]
-    return folder
 
 
 def test_cli_daily_from_bundle(tmp_path: Path, lab_bundle: Path) -> None:

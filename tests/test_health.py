@@ -13,12 +13,9 @@ from typing import Any
 import pytest
 
 from ipsec_ops.bundle import read_bundle
-from ipsec_ops.collect import collect, utc_now
+from ipsec_ops.collect import utc_now
 from ipsec_ops.health import build_report
-from ipsec_ops.inventory import Selection
 from ipsec_ops.lab.scenario import load_scenario
-from ipsec_ops.settings import RunSettings
-from ipsec_ops.targets import targets
 
 # What the report must say for each condition tag of the default lab's descriptions.
 EXPECTED = {
@@ -49,16 +46,6 @@ def _run(args: list[str], **kw: Any) -> subprocess.CompletedProcess[str]:
         env={**os.environ},
         **kw,
     )
-
-
-@pytest.fixture(scope="module")
-def lab_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default lab collected over SSH into a bundle (once for this module)."""
-    folder = tmp_path_factory.mktemp("health") / "bundle"
-    with targets(None, True, Selection(), RunSettings(quiet=True)) as chosen:
-        report = collect(chosen.hosts, folder, chosen.settings, chosen.redactor)
-    assert all(o.ok for o in report.outcomes), [o.error for o in report.outcomes]
-    return folder
 
 
 def test_every_lab_condition_gets_its_finding(lab_bundle: Path) -> None:
