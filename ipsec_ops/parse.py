@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import re
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -144,13 +143,3 @@ def _line_no(text: str, line: str) -> int | None:
 def parse(platform: str, command: str, text: str) -> list[dict[str, Any]]:
     """Parse one command's output for a platform (or family); raises ParseError / NoTemplate."""
     return parse_with(find_template(platform, command), text)
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """One command's records, or why there are none."""
-
-    command: str
-    records: list[dict[str, Any]]
-    template: str | None
-    error: str | None = None

@@ -181,7 +181,12 @@ class Session:
     ) -> None:
         self.name, self._conn, self.family = name, conn, fam
         self.redactor, self.settings = redactor, settings
-        self._prompt_re = re.escape(str(conn.base_prompt)) + r"[^\n]*[>#]\s*$"
+        self._prompt_re = ""
+        self.refresh_prompt()
+
+    def refresh_prompt(self) -> None:
+        """Re-read the prompt netmiko found (it changes with enable and `changeto`)."""
+        self._prompt_re = re.escape(str(self._conn.base_prompt)) + r"[^\n]*[>#]\s*$"
 
     @property
     def prompt(self) -> str:
@@ -385,6 +390,7 @@ def open_session(host: Host, settings: TransportSettings, redactor: Redactor) ->
     try:
         if host.enable_secret is not None:
             _enable(conn, host.name, host.enable_secret.reveal())
+            session.refresh_prompt()
         for command in fam.after_enable:
             session.run(command)
         if settings.context:
@@ -394,7 +400,8 @@ def open_session(host: Host, settings: TransportSettings, redactor: Redactor) ->
                     host.name, f"changeto context {settings.context}: {result.output.strip()}"
                 )
             conn.set_base_prompt()
-        return Session(host.name, conn, fam, redactor, settings)
+        session.refresh_prompt()
+        return session
     except ReadTimeout:
         session.close()
         raise DeviceTimeout(host.name, "no prompt after login") from None

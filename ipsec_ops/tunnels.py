@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -572,7 +571,3 @@ def active_debugs(parsed: dict[str, list[dict[str, Any]]]) -> list[str]:
             if str(rec.get(flag, "")).upper() == "ON":
                 out.append(f"condition unmatched {flag.split('_')[0]}")
     return out
-
-
-def iter_commands(capture: DeviceCapture) -> Iterable[str]:
-    return capture.outputs.keys()

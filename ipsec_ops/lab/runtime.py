@@ -8,7 +8,6 @@ listens until ``start``; ``stop`` closes every session and listener.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import os
 import signal
 import threading
@@ -254,12 +253,3 @@ def _write_private(path: Path, text: str) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
     tmp.replace(path)
-
-
-def loopback_ok(address: str) -> bool:
-    """True for an address in 127.0.0.0/8 (the lab never listens elsewhere).
-
-    >>> loopback_ok("127.1.0.5"), loopback_ok("10.0.0.1")
-    (True, False)
-    """
-    return ipaddress.IPv4Address(address).is_loopback

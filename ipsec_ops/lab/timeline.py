@@ -28,7 +28,7 @@ MAX_EVENTS = 200
 
 # Phase 1 state names by (state table, outcome, role). Reference section 1.
 _V1_STATES = {
-    "ios": {
+    "ikev1_ios": {
         Outcome.UP: ("QM_IDLE", "QM_IDLE"),
         Outcome.UNREACHABLE: ("MM_NO_STATE", None),
         Outcome.POLICY_MISMATCH: ("MM_NO_STATE", None),
@@ -37,7 +37,7 @@ _V1_STATES = {
         Outcome.PHASE2_MISMATCH: ("QM_IDLE", "QM_IDLE"),
         Outcome.PROXY_MISMATCH: ("QM_IDLE", "QM_IDLE"),
     },
-    "asa": {
+    "ikev1_asa": {
         Outcome.UP: ("MM_ACTIVE", "MM_ACTIVE"),
         Outcome.UNREACHABLE: ("MM_WAIT_MSG2", None),
         Outcome.POLICY_MISMATCH: ("MM_WAIT_MSG2", None),
@@ -57,15 +57,6 @@ _FAILURE_EVENT = {
     Outcome.UNREACHABLE: "no_answer",
     Outcome.NO_PEER_CONFIG: "no_answer",
 }
-
-
-def state_table(family_name: str) -> str:
-    """Which IKEv1 state vocabulary a family prints: 'ios' (IOS, PIX 6) or 'asa' (ASA, PIX 7+).
-
-    >>> state_table("pix6.3"), state_table("pix7"), state_table("xe17")
-    ('ios', 'asa', 'ios')
-    """
-    return "asa" if family(family_name).netmiko_type == "cisco_asa" else "ios"
 
 
 def stable_int(*parts: object) -> int:
@@ -101,7 +92,7 @@ class Timeline:
         self.start, self.device, self.index, self.entry = start, device, index, entry
         self.neg, self.key, self.t0, self.cleared, self.t = neg, key, t0, cleared, t
         self.local = device.local_address_for(entry)
-        self.table = state_table(device.family)
+        self.table = family(device.family).ike_state_table  # the one platform table
 
     def view(self) -> TunnelView:
         neg, t = self.neg, self.t
