@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,7 @@ class DeviceCapture:
     version: str | None = None
     status: str = "ok"  # as collect wrote it: ok, partial, failed, not_reached
     errors: list[dict[str, str]] = field(default_factory=list)
+    collected_at: str | None = None  # ISO 8601, as device.json says (hand-made bundles: none)
     outputs: dict[str, str] = field(default_factory=dict)  # command -> raw text
     files: dict[str, str] = field(default_factory=dict)  # command -> file name
 
@@ -102,6 +104,7 @@ def read_device(folder: Path) -> DeviceCapture:
         version=meta.get("version"),
         status=str(meta.get("status") or "ok"),
         errors=list(meta.get("errors") or []),
+        collected_at=str(meta["collected_at"]) if meta.get("collected_at") else None,
     )
     listed = {c["file"]: c["command"] for c in meta.get("commands") or [] if c.get("file")}
     known = _known_commands()
@@ -135,3 +138,21 @@ def read_bundle(path: Path) -> list[DeviceCapture]:
     if not folders:
         raise InputFileError(str(path), "", "empty bundle: no device folders")
     return [read_device(folder) for folder in folders]
+
+
+def collected_time(captures: list[DeviceCapture]) -> float | None:
+    """When the bundle was collected: the latest ``collected_at`` in epoch seconds (UTC
+    when it has no offset), or None when no device says (a hand-made bundle).
+
+    >>> c = DeviceCapture("a", "cisco_ios", "ios15", Path("."), collected_at="1970-01-02T00:00:00Z")
+    >>> collected_time([c]), collected_time([])
+    (86400.0, None)
+    """
+    times = []
+    for c in captures:
+        try:
+            when = datetime.fromisoformat(c.collected_at or "")
+        except ValueError:
+            continue
+        times.append((when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp())
+    return max(times) if times else None

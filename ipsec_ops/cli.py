@@ -6,11 +6,9 @@ its exit code; nothing else leaks a traceback to the user.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -28,11 +26,11 @@ from ipsec_ops.errors import (
     EXIT_USAGE,
     InputFileError,
     IpsecOpsError,
-    UsageError,
 )
 from ipsec_ops.inventory_cli import inventory_app
 from ipsec_ops.lab.cli import lab_app
 from ipsec_ops.report_cli import report_app
+from ipsec_ops.settings import DEFAULT_LOCK_TIMEOUT
 from ipsec_ops.targets import targets
 
 app = typer.Typer(
@@ -63,33 +61,34 @@ def health_command(
     save_bundle: Annotated[
         Path | None, typer.Option("--save-bundle", help="Keep the collected bundle here.")
     ] = None,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            help="Record this run in a history database and report availability, rates and"
+            " FLAPPING over --since (for cron).",
+            rich_help_panel=options.PANEL_HISTORY,
+        ),
+    ] = None,
+    since: options.SinceOpt = "24h",
+    keep_days: options.KeepDaysOpt = None,
+    lock_timeout: options.LockTimeoutOpt = DEFAULT_LOCK_TIMEOUT,
     *,
     devices: options.DeviceOptions,
 ) -> None:
     """Which tunnels are up, sick or down, why, and what to check next."""
     from ipsec_ops import reports
-    from ipsec_ops.bundle import read_bundle
-    from ipsec_ops.collect import utc_now
-    from ipsec_ops.health import build_report
+    from ipsec_ops.gather import gather
+    from ipsec_ops.recording import HistorySettings, record_run
 
     reports.check_format(fmt)
-    if from_bundle is not None:
-        if devices.inventory is not None or devices.lab:
-            raise UsageError("--from reads a saved bundle: do not combine it with -i or --lab")
-        captures = read_bundle(from_bundle)
-        if devices.host:
-            captures = [c for c in captures if c.name in devices.host]
-        report = build_report(captures, utc_now())
-    else:
-        # Progress only under the terminal table: a machine format on stdout stays clean.
-        settings = devices.settings(quiet=devices.quiet or fmt != "table" or out is not None)
-        with contextlib.ExitStack() as stack:
-            folder = save_bundle or Path(
-                stack.enter_context(tempfile.TemporaryDirectory(prefix="ipsec-ops-bundle-"))
-            )
-            with targets(devices.inventory, devices.lab, devices.selection(), settings) as chosen:
-                collect(chosen.hosts, folder, chosen.settings, chosen.redactor)
-            report = build_report(read_bundle(folder), utc_now())
+    since_s = options.parse_duration(since)
+    # Progress only under the terminal table: a machine format on stdout stays clean.
+    quiet = devices.quiet or fmt != "table" or out is not None
+    got = gather(devices, from_bundle, quiet=quiet, save_bundle=save_bundle)
+    report = got.report
+    if db is not None:
+        record_run(report, got.at, HistorySettings(db, since_s, keep_days, lock_timeout))
     if out is not None:
         reports.write_report(report, fmt, out)
     elif fmt == "table":

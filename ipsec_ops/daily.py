@@ -20,31 +20,24 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import html
 import json
 import os
 import secrets
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ipsec_ops import reports
 from ipsec_ops.errors import EXIT_UNKNOWN, IpsecOpsError
-from ipsec_ops.history import Change, History, TunnelHistory
+from ipsec_ops.history import History
 from ipsec_ops.model import Report
-from ipsec_ops.reports import json_report
+from ipsec_ops.recording import history_lock, record_in
+from ipsec_ops.reports import json_report, sparkline
+from ipsec_ops.settings import DEFAULT_LOCK_TIMEOUT, HistorySettings
+from ipsec_ops.trends import Change, TunnelHistory, iso_time
 
-DEFAULT_LOCK_TIMEOUT = 60.0
 PREFIX = "ipsec-report-"
-
-
-class LockTimeout(IpsecOpsError):
-    """Another run holds the history lock for longer than we may wait (exit 3)."""
-
-    exit_code = EXIT_UNKNOWN
 
 
 class ReportWriteError(IpsecOpsError):
@@ -63,39 +56,6 @@ class DailyResult:
     exit_code: int = 0
 
 
-def lock_path(db: Path) -> Path:
-    return db.with_name(db.name + ".lock")
-
-
-@contextlib.contextmanager
-def history_lock(db: Path, timeout: float) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on ``<db>.lock``, waiting up to ``timeout`` seconds."""
-    path = lock_path(db)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
-    except OSError as exc:
-        raise ReportWriteError(f"cannot open the lock file {path}: {exc.strerror or exc}") from exc
-    try:
-        deadline = time.monotonic() + max(timeout, 0.0)
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise LockTimeout(
-                        f"another report run holds {path}; gave up after waiting {timeout:g}s"
-                    ) from None
-                time.sleep(0.05)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
 def report_date(at: float) -> str:
     """The UTC date of ``at`` (epoch seconds).
 
@@ -105,31 +65,18 @@ def report_date(at: float) -> str:
     return dt.datetime.fromtimestamp(at, dt.UTC).strftime("%Y-%m-%d")
 
 
-def _iso(at: float) -> str:
-    return dt.datetime.fromtimestamp(at, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def change_json(c: Change) -> dict[str, Any]:
     return {
         "kind": c.kind,
         "device": c.device,
         "peer": c.peer,
-        "at": _iso(c.at),
+        "at": iso_time(c.at),
         "summary": c.summary,
     }
 
 
 def availability_json(h: TunnelHistory) -> dict[str, Any]:
-    return {
-        "device": h.device,
-        "peer": h.peer,
-        "availability": h.availability,
-        "samples": h.samples,
-        "first_seen": _iso(h.first_seen),
-        "last_seen": _iso(h.last_seen),
-        "transitions": len(h.transitions),
-        "flapping": h.flapping,
-    }
+    return {"device": h.device, "peer": h.peer, **h.to_json()}
 
 
 def render_json(report: Report, changes: list[Change], availability: list[TunnelHistory]) -> str:
@@ -174,20 +121,25 @@ def daily_section(
     )
     parts.append(
         '<div class="panel-head"><h2 id="availability-title">Availability '
-        f"{e(_iso(since))} to {e(_iso(until))}</h2></div>"
+        f"{e(iso_time(since))} to {e(iso_time(until))}</h2></div>"
     )
     if availability:
         parts.append(
+            f"<style>{sparkline.CSS}</style>"
             '<table class="availability"><thead><tr><th>Device</th><th>Peer</th>'
             '<th class="n">Availability</th><th class="n">Samples</th>'
-            '<th class="n">Transitions</th><th>Flapping</th></tr></thead><tbody>'
+            '<th class="n">Transitions</th><th>Flapping</th><th>State</th>'
+            '<th>Traffic <span class="spark-legend"><span class="out">out</span> /'
+            ' <span class="in">in</span> pps</span></th></tr></thead><tbody>'
         )
         for h in availability:
             parts.append(
                 f"<tr><td>{e(h.device)}</td><td>{e(h.peer)}</td>"
                 f'<td class="n">{e(_pct(h.availability))}</td><td class="n">{h.samples}</td>'
                 f'<td class="n">{len(h.transitions)}</td>'
-                f"<td>{'yes' if h.flapping else 'no'}</td></tr>"
+                f"<td>{'yes' if h.flapping else 'no'}</td>"
+                f"<td>{sparkline.state_strip(h, since, until)}</td>"
+                f"<td>{sparkline.traffic_line(h, since, until)}</td></tr>"
             )
         parts.append("</tbody></table>")
     else:
@@ -272,19 +224,18 @@ def run_daily(
     csv: bool,
     *,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    keep_days: int | None = None,
 ) -> DailyResult:
     """Record ``report`` as run ``at`` in ``db`` and write the dated and latest reports."""
-    db, out = Path(db), Path(out)
+    settings = HistorySettings(Path(db), since_s, keep_days, lock_timeout)
+    out = Path(out)
     since = at - since_s
-    with history_lock(db, lock_timeout):
-        with History(db) as history:
-            run = history.record(report, at)
-            previous = history.previous_run(run)
-            changes = history.changes(previous, run) if previous is not None else []
-            availability = history.window(since, at)
+    with history_lock(settings.db, lock_timeout):
+        with History(settings.db) as history:
+            rec = record_in(history, report, at, settings)
         texts = {
-            "json": render_json(report, changes, availability),
-            "html": render_html(report, changes, availability, since, at),
+            "json": render_json(report, rec.changes, rec.window),
+            "html": render_html(report, rec.changes, rec.window, since, at),
         }
         if csv:
             texts["csv"] = reports.render(report, "csv")
@@ -296,25 +247,21 @@ def run_daily(
             write_all(dated + latest)
         except OSError as exc:
             raise ReportWriteError(
-                f"run {run} recorded in {db}, but the report could not be written to {out}: "
-                f"{exc.strerror or exc}"
+                f"run {rec.run} recorded in {settings.db}, but the report could not be written"
+                f" to {out}: {exc.strerror or exc}"
             ) from exc
     return DailyResult(
-        run=run,
-        previous_run=previous,
-        changes=changes,
-        availability=availability,
+        run=rec.run,
+        previous_run=rec.previous_run,
+        changes=rec.changes,
+        availability=rec.window,
         files=[p for p, _ in dated + latest],
         exit_code=report.exit_code(),
     )
 
 
 __all__ = [
-    "DEFAULT_LOCK_TIMEOUT",
     "DailyResult",
-    "LockTimeout",
     "ReportWriteError",
-    "history_lock",
-    "lock_path",
     "run_daily",
 ]

@@ -8,7 +8,10 @@ contract (fields may be added, never renamed or removed).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ipsec_ops.trends import TunnelHistory
 
 HEALTHS = ("up", "degraded", "down", "unknown")
 SEVERITIES = ("info", "warning", "critical")
@@ -115,6 +118,8 @@ class Tunnel:
     ike_collected: bool = True  # False when no IKE SA command was read: absence means nothing
     health: str = "up"
     findings: list[Finding] = field(default_factory=list)
+    # The tunnel over the history window, when the run was recorded (``--db``).
+    history: TunnelHistory | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -141,6 +146,7 @@ class Tunnel:
             "session_status": self.session_status,
             "health": self.health,
             "findings": [f.to_json() for f in self.findings],
+            **({"history": self.history.to_json()} if self.history is not None else {}),
         }
 
 

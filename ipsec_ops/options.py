@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,10 +17,11 @@ from typing import Annotated, Any
 
 import typer
 
+from ipsec_ops.errors import UsageError
 from ipsec_ops.inventory import Selection
 from ipsec_ops.settings import RunSettings, TransportSettings, default_known_hosts
 
-__all__ = ["DeviceOptions", "Selection", "device_command"]
+__all__ = ["DeviceOptions", "Selection", "device_command", "parse_duration"]
 
 PANEL_INV = "Inventory and selection"
 PANEL_SSH = "Transport"
@@ -247,3 +249,53 @@ def device_command(func: Callable[..., Any]) -> Callable[..., Any]:
 
     wrapper.__signature__ = sig.replace(parameters=[*own, *shared])  # type: ignore[attr-defined]
     return wrapper
+
+
+# --------------------------------------------------------------------------- history
+
+_UNITS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$", re.IGNORECASE)
+
+
+def parse_duration(text: str, option: str = "--since") -> float:
+    """Seconds in ``text``: a number with an optional s, m, h or d suffix (UsageError else).
+
+    >>> parse_duration("24h"), parse_duration("90m"), parse_duration("2d"), parse_duration("30")
+    (86400.0, 5400.0, 172800.0, 30.0)
+    """
+    match = _DURATION.match(text)
+    if match is None:
+        raise UsageError(f"{option}: bad duration {text!r} (use e.g. 30m, 24h or 7d)")
+    seconds = float(match.group(1)) * _UNITS[match.group(2).lower()]
+    if seconds <= 0:
+        raise UsageError(f"{option}: the duration must be more than zero, not {text!r}")
+    return seconds
+
+
+PANEL_HISTORY = "History"
+SinceOpt = Annotated[
+    str,
+    typer.Option(
+        "--since",
+        help="History window for availability, rates and FLAPPING: 30m, 24h, 7d...",
+        rich_help_panel=PANEL_HISTORY,
+    ),
+]
+KeepDaysOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--keep-days",
+        min=1,
+        help="Delete runs older than this many days from the history (default: keep all).",
+        rich_help_panel=PANEL_HISTORY,
+    ),
+]
+LockTimeoutOpt = Annotated[
+    float,
+    typer.Option(
+        "--lock-timeout",
+        min=0,
+        help="Seconds to wait for another run holding the history, then exit 3.",
+        rich_help_panel=PANEL_HISTORY,
+    ),
+]

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+DEFAULT_LOCK_TIMEOUT = 60.0  # seconds a run waits for another one holding the history
+
 
 def default_known_hosts() -> Path:
     return Path.home() / ".ssh" / "known_hosts"
@@ -36,3 +38,13 @@ class RunSettings:
     transport: TransportSettings = field(default_factory=TransportSettings)
     workers: int = 64
     quiet: bool = False
+
+
+@dataclass(frozen=True)
+class HistorySettings:
+    """Where the history lives and how much of it a report looks at."""
+
+    db: Path
+    since_s: float = 86400.0
+    keep_days: int | None = None  # None: keep every run
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT

@@ -16,18 +16,13 @@ import pytest
 
 from ipsec_ops.bundle import read_bundle
 from ipsec_ops.collect import utc_now
-from ipsec_ops.daily import (
-    LockTimeout,
-    ReportWriteError,
-    history_lock,
-    report_date,
-    run_daily,
-)
+from ipsec_ops.daily import ReportWriteError, report_date, run_daily
 from ipsec_ops.errors import EXIT_UNKNOWN, UsageError
 from ipsec_ops.health import build_report
 from ipsec_ops.history import History
 from ipsec_ops.model import Device, Finding, IkeSa, IpsecSa, Report, Tunnel
-from ipsec_ops.report_cli import parse_duration
+from ipsec_ops.options import parse_duration
+from ipsec_ops.recording import LockTimeout, history_lock
 
 T0 = 1_795_000_000.0  # an arbitrary epoch (2026-11-18)
 DAY = 86400.0

@@ -12,17 +12,9 @@ from typing import Any
 import pytest
 
 from ipsec_ops.errors import InputFileError
-from ipsec_ops.history import (
-    SCHEMA_VERSION,
-    FlapRule,
-    History,
-    TunnelState,
-    counter_delta,
-    is_flapping,
-    rate,
-    transitions,
-)
+from ipsec_ops.history import SCHEMA_VERSION, History
 from ipsec_ops.model import Device, Finding, IkeSa, IpsecSa, Report, Tunnel
+from ipsec_ops.trends import FlapRule, TunnelState, counter_delta, is_flapping, rate, transitions
 
 T0 = 1_795_000_000.0  # an arbitrary epoch
 RULE = FlapRule(min_transitions=4, window_s=3600, hold_down_s=10)

@@ -46,7 +46,21 @@ def status_line(report: Report) -> str:
     if device_findings:
         text += f", {device_findings} device findings"
     perf = " ".join(f"{h}={s[h]};;;0" for h in ("up", "degraded", "down", "unknown"))
-    return f"{text} | {perf}"
+    return f"{text} | {perf}{history_perfdata(report)}"
+
+
+def history_perfdata(report: Report) -> str:
+    """Extra perfdata of a run recorded with ``--db``: tunnels flapping in the history,
+    and the fleet's packets per second out and in since the previous run ("" without).
+    """
+    hist = [t.history for t in report.tunnels if t.history is not None]
+    if not hist:
+        return ""
+    flapping = sum(1 for h in hist if h.flapping)
+    rates = [h.last_rate for h in hist if h.last_rate is not None]
+    out_pps = sum(r.out_pps for r in rates)
+    in_pps = sum(r.in_pps for r in rates)
+    return f" flapping={flapping};;;0 out_pps={out_pps:.3f};;;0 in_pps={in_pps:.3f};;;0"
 
 
 def _line(where: str, findings: list[Finding], fallback: str) -> str:

@@ -114,6 +114,41 @@ def _tunnel_families(tunnels: list[Tunnel]) -> list[str]:
     return lines
 
 
+def _history_families(tunnels: list[Tunnel]) -> list[str]:
+    """Per-tunnel metrics over the history window (only for a run recorded with ``--db``)."""
+    known = [(t, t.history) for t in tunnels if t.history is not None]
+    if not known:
+        return []
+    lines = family(
+        "ipsec_tunnel_availability_ratio",
+        "gauge",
+        "Share of the window's runs in which the tunnel was up or degraded (0 to 1).",
+        [(_labels(t), h.availability) for t, h in known if h.availability is not None],
+    )
+    lines += family(
+        "ipsec_tunnel_flapping",
+        "gauge",
+        "1 when the run history shows the tunnel flapping within the window, else 0.",
+        [(_labels(t), 1 if h.flapping else 0) for t, h in known],
+    )
+    lines += family(
+        "ipsec_tunnel_transitions",
+        "gauge",
+        "Up/down transitions of the tunnel seen in the run history within the window.",
+        [(_labels(t), len(h.transitions)) for t, h in known],
+    )
+    rates = [(t, h.last_rate) for t, h in known if h.last_rate is not None]
+    for direction, text in (("out", "encapsulated"), ("in", "decapsulated")):
+        lines += family(
+            f"ipsec_tunnel_{direction}_packets_per_second",
+            "gauge",
+            f"Packets {text} per second between the last two recorded runs"
+            " (after a counter reset, counted from zero).",
+            [(_labels(t), round(getattr(r, f"{direction}_pps"), 3)) for t, r in rates],
+        )
+    return lines
+
+
 def render(report: Report) -> str:
     """The report as Prometheus text exposition, ending with a newline."""
     devices = sorted((g.device for g in common.device_groups(report)), key=lambda d: d.name)
@@ -142,4 +177,5 @@ def render(report: Report) -> str:
         ],
     )
     lines += _tunnel_families(tunnels)
+    lines += _history_families(tunnels)
     return "\n".join(lines) + "\n"
