@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from ipsec_ops.bundle import DeviceCapture
 from ipsec_ops.collect import utc_now
 from ipsec_ops.diagnose import diagnose_tunnel
-from ipsec_ops.errors import UsageError
+from ipsec_ops.errors import EXIT_DOWN, EXIT_UNKNOWN, UsageError
 from ipsec_ops.health import PARSED, device_report
 from ipsec_ops.model import Tunnel
 from ipsec_ops.paths import current_user, state_dir
@@ -264,3 +264,95 @@ def audit(
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     with os.fdopen(fd, "a", encoding="utf-8") as fh:
         fh.write(json.dumps(record, sort_keys=True) + "\n")
+
+
+# -- the whole flow on one device, shared by `ipsec-ops clear` and playbooks -------------
+
+
+@dataclass(frozen=True)
+class ClearOptions:
+    phase: str = "both"
+    max_peers: int = DEFAULT_MAX
+    force: bool = False
+    dry_run: bool = False
+    verify_timeout: float = 60.0
+    audit_log: Path | None = None  # None: audit_path()
+
+
+@dataclass
+class HostClear:
+    """What a clear did on one device: the plan, each peer's result, the tunnels that changed."""
+
+    host: str
+    plan: ClearPlan | None = None
+    results: list[PeerResult] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    refused: str | None = None
+    code: int = 0  # 0 done (or planned), 2 a cleared tunnel still down, 3 not verified/refused
+
+
+def clear_host(
+    session: Session,
+    host: Host,
+    peers: list[str] | None,
+    opts: ClearOptions,
+    echo: Callable[[str, bool], None],
+    confirm: Callable[[], None],
+    picked: bool = False,
+) -> HostClear:
+    """Plan, confirm, clear, verify and audit on one device; ``echo(line, is_error)`` prints.
+
+    ``peers`` None means the tunnels the health rules mark ``STALE_SA``. Peers
+    picked by a rule (``--stuck``, a playbook reference: ``picked``) are capped at
+    ``max_peers``, a refusal is reported instead of raised, and a family without a
+    both-phases clear clears phase 2 (a stale SA is an IPsec problem).
+    """
+    picked = picked or peers is None
+    fam = family(host.family)
+    before = snapshot(session, host)
+    names = list(peers or [])
+    if peers is None:
+        names = [t.peer for t in before if any(f.code == "STALE_SA" for f in t.findings)]
+    if picked:
+        if len(names) > opts.max_peers:
+            what = "stale SAs" if peers is None else "peers picked"
+            echo(
+                f"{host.name}: {len(names)} {what}, clearing the first {opts.max_peers} (--max)",
+                False,
+            )
+            names = names[: opts.max_peers]
+        if not names:
+            echo(f"{host.name}: no stale SA", False)
+            return HostClear(host.name)
+    phase = opts.phase
+    if picked and phase == "both" and fam.clear is not None and not fam.clear.both:
+        phase = "2"
+        echo(f"{host.name}: {fam.name} clears per peer in phase 2 only", False)
+    try:
+        cleared = plan(host.name, fam, before, names, phase, opts.max_peers, opts.force)
+    except ClearRefused as exc:
+        if not picked:
+            raise
+        echo(f"{host.name}: refused: {exc}", True)
+        return HostClear(host.name, refused=str(exc), code=EXIT_UNKNOWN)
+    echo("\n".join(cleared.lines()), False)
+    if opts.dry_run:
+        return HostClear(host.name, plan=cleared)
+    confirm()
+    replies = {p.peer: apply(session, fam, p) for p in cleared.peers}
+    results, changed = verify(session, host, cleared, opts.verify_timeout)
+    out = HostClear(host.name, cleared, results, changed)
+    for result, p in zip(results, cleared.peers, strict=True):
+        audit(opts.audit_log or audit_path(), host, p, replies[p.peer], result, changed)
+        extra = f" ({', '.join(result.findings)})" if result.findings else ""
+        echo(
+            f"{host.name} {result.peer}: {result.result}{extra}; SPIs "
+            f"{', '.join(result.old_spis) or '-'} -> {', '.join(result.new_spis) or '-'}",
+            False,
+        )
+        code = {"recovered": 0, "still down": EXIT_DOWN}.get(result.result, EXIT_UNKNOWN)
+        out.code = max(out.code, code)
+    if changed:
+        echo(f"{host.name}: OTHER TUNNELS CHANGED: {', '.join(changed)}", False)
+        out.code = EXIT_UNKNOWN
+    return out

@@ -30,6 +30,7 @@ from ipsec_ops.errors import (
 from ipsec_ops.inventory_cli import inventory_app
 from ipsec_ops.lab.cli import lab_app
 from ipsec_ops.report_cli import report_app
+from ipsec_ops.run_cli import run_command
 from ipsec_ops.settings import DEFAULT_LOCK_TIMEOUT
 from ipsec_ops.targets import targets
 
@@ -44,6 +45,7 @@ app.add_typer(inventory_app, name="inventory")
 app.add_typer(debug_app, name="debug")
 app.add_typer(report_app, name="report")
 app.command("clear")(clear_command)
+app.command("run")(run_command)
 
 
 @app.command("health")
