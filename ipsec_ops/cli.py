@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from typer.exceptions import TyperException
 
-from ipsec_ops import options
+from ipsec_ops import options, show_cli
 from ipsec_ops.clear_cli import clear_command
 from ipsec_ops.collect import collect
 from ipsec_ops.debug_cli import debug_app
@@ -27,8 +27,10 @@ from ipsec_ops.errors import (
     InputFileError,
     IpsecOpsError,
 )
+from ipsec_ops.events_cli import events_command
 from ipsec_ops.inventory_cli import inventory_app
 from ipsec_ops.lab.cli import lab_app
+from ipsec_ops.logging_cli import logging_app
 from ipsec_ops.report_cli import report_app
 from ipsec_ops.run_cli import run_command
 from ipsec_ops.settings import DEFAULT_LOCK_TIMEOUT
@@ -46,6 +48,9 @@ app.add_typer(debug_app, name="debug")
 app.add_typer(report_app, name="report")
 app.command("clear")(clear_command)
 app.command("run")(run_command)
+app.command("show")(show_cli.show)
+app.add_typer(logging_app, name="logging")
+app.command("events")(events_command)
 
 
 @app.command("health")

@@ -41,8 +41,10 @@ def peer_command(
         str,
         typer.Option(
             "--kind",
-            help="Debugs to enable, comma separated: "
-            "isakmp, ipsec, engine, ikev2, 'isakmp error', ...",
+            help="Debugs to enable, comma separated: isakmp, 'isakmp error', 'isakmp ha', "
+            "ipsec, 'ipsec error', routing, ha, engine, 'engine error', 'engine packet', "
+            "ikev2 (each family has its own set; 'engine packet' needs a peer condition "
+            "on a hub).",
         ),
     ] = "isakmp,ipsec",
     duration: Annotated[
@@ -89,7 +91,11 @@ def peer_command(
     ] = None,
     unmatched: Annotated[
         list[str] | None,
-        typer.Option("--unmatched", help="Include unmatched isakmp/ipsec/engine output."),
+        typer.Option(
+            "--unmatched",
+            help="Also show isakmp, ipsec or engine output not tied to a peer yet "
+            "(debug crypto condition unmatched ...; repeatable).",
+        ),
     ] = None,
     *,
     devices: options.DeviceOptions,

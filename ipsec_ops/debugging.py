@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from ipsec_ops.inventory import Host
 
 DEFAULT_KINDS = ("isakmp", "ipsec")
+UNMATCHED = ("isakmp", "ipsec", "engine")  # `debug crypto condition unmatched ...` (S22)
+# The most expensive debug: one line per packet. Refused without a peer condition on a hub.
+PER_PACKET = "engine packet"
 POLL_S = 0.1
 _ON = re.compile(r"(?i)crypto.*(debugging is on|enabled at level|debugging:? on)")
 _CONDITION = re.compile(
@@ -90,20 +93,18 @@ def plan(fam: Family, req: DebugRequest) -> tuple[list[str], list[str]]:
     unknown = [k for k in req.kinds if k not in syntax.kinds]
     if unknown:
         raise DebugRefused(
-            f"{fam.name}: unknown debug kind {', '.join(unknown)} "
-            f"(known: {', '.join(syntax.kinds)})"
+            f"{fam.name} has no '{', '.join(unknown)}' debug "
+            f"(debug kinds on {fam.name}: {', '.join(syntax.kinds)})"
         )
+    bad = [u for u in req.unmatched if u not in UNMATCHED]
+    if bad:
+        raise DebugRefused(f"--unmatched {', '.join(bad)}: use {', '.join(UNMATCHED)}")
     debugs = [syntax.kinds[k] for k in req.kinds]
     if req.no_condition:
         if not req.force:
             raise DebugRefused(
                 "an unconditional crypto debug on a busy device can take it down: "
                 "add --force to confirm (the active SA count is shown first)"
-            )
-        if "engine packet" in req.kinds:
-            raise DebugRefused(
-                "'engine packet' without a condition is refused: it is the most "
-                "expensive debug there is"
             )
         return [], debugs
     if syntax.condition_peer is None:
@@ -150,9 +151,31 @@ def debug_state(session: Session, syntax: DebugSyntax) -> list[str]:
 
 def count_active_sas(session: Session, fam: Family) -> int:
     """Active IPsec SAs, from the outbound SPIs the device lists (shown before global debugs)."""
-    output = session.run("show crypto ipsec sa").output
+    return sa_load(session.run("show crypto ipsec sa").output)[0]
+
+
+def sa_load(output: str) -> tuple[int, int]:
+    r"""(active SA pairs, distinct peers) of a ``show crypto ipsec sa`` output.
+
+    >>> sa_load("current_peer 192.0.2.1 port 500\n current outbound spi: 0x1A(26)\n"
+    ...         "current_peer: 192.0.2.2\n current outbound spi: 0x0(0)")
+    (1, 2)
+    """
     spis = re.findall(r"current outbound spi:\s*(?:0x)?([0-9A-Fa-f]+)", output)
-    return sum(1 for spi in spis if int(spi, 16) != 0)
+    peers = set(re.findall(r"current_peer:?\s+(\S+)", output))
+    return sum(1 for spi in spis if int(spi, 16) != 0), len(peers)
+
+
+def refuse_per_packet_on_hub(session: Session, req: DebugRequest) -> None:
+    """`engine packet` without a peer condition on a hub (more than one peer or SA): refused."""
+    if PER_PACKET not in req.kinds or req.peer is not None:
+        return
+    sas, peers = sa_load(session.run("show crypto ipsec sa").output)
+    if sas > 1 or peers > 1:
+        raise DebugRefused(
+            f"{session.name}: '{PER_PACKET}' without a peer condition on a hub ({peers} peers, "
+            f"{sas} active SAs) is refused: the most expensive debug, one line per packet"
+        )
 
 
 def reset(
@@ -245,6 +268,11 @@ def run_debug(
     conditions, debugs = plan(fam, req)
     until = re.compile(req.until) if req.until else None
     session = open_session(host, settings, redactor)
+    try:
+        refuse_per_packet_on_hub(session, req)  # before anything is armed or journaled
+    except BaseException:
+        session.close()
+        raise
     entry: journal.Armed | None = None
     reason = "interrupted"
     had_debugs = False

@@ -13,11 +13,10 @@ import ipaddress
 from collections.abc import Iterable
 from typing import Any
 
+from ipsec_ops import events
 from ipsec_ops.knowledge import SEVERITY_RANK, Knowledge, Message, knowledge
 from ipsec_ops.model import Device, Finding, IpsecSa, Report, Tunnel
 from ipsec_ops.platforms import Family, family
-
-_DOWN_EVENTS = {"C70": "DOWN", "C71": "DOWN", "C78": None}
 
 
 class _Fill(dict[str, Any]):
@@ -305,10 +304,10 @@ def _session_findings(t: Tunnel, fam: Family, k: Knowledge) -> list[Finding]:
     ]
 
 
-def _flapping(
-    t: Tunnel, fam: Family, k: Knowledge, logged: list[tuple[str, Message]]
-) -> list[Finding]:
-    downs = [line for line, m in logged if _is_down(line, m)]
+def _flapping(t: Tunnel, fam: Family, k: Knowledge) -> list[Finding]:
+    """FLAPPING from the logging buffer's down transitions (:mod:`ipsec_ops.events`)."""
+    # The same events module as `ipsec-ops events`: down transitions in the buffer.
+    downs = [e.line for e in events.downs(events.from_lines(t.device, t.log_lines, fam.log_group))]
     limit = int(k.thresholds["flapping"]["min_transitions"])
     if 2 * len(downs) < limit:
         return []
@@ -324,14 +323,6 @@ def _flapping(
             window=f"{int(window) // 60} min of log",
         )
     ]
-
-
-def _is_down(line: str, message: Message) -> bool:
-    if message.id not in _DOWN_EVENTS:
-        return False
-    word = _DOWN_EVENTS[message.id]
-    m = message.regex.search(line)
-    return word is None or bool(m and m.groupdict().get("event") == word)
 
 
 def _log_only(
@@ -372,7 +363,7 @@ def diagnose_tunnel(t: Tunnel, fam: Family, other: Tunnel | None = None) -> None
         findings += _sa_findings(t, fam, k)
     if not findings:  # nothing else known: the session status may still say it is down
         findings += _session_findings(t, fam, k)
-    findings += _flapping(t, fam, k, logged)
+    findings += _flapping(t, fam, k)
     findings += _log_only(t, fam, logged, {f.code for f in findings})
     t.findings = findings
     t.health = health_of(findings)

@@ -7,13 +7,17 @@ guessed at: a half-read device would give false verdicts on its tunnels.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from ipsec_ops import ezvpn
 from ipsec_ops.bundle import DeviceCapture
 from ipsec_ops.diagnose import device_finding, diagnose
-from ipsec_ops.model import Device, Report, Tunnel
+from ipsec_ops.model import Device, EzvpnSession, Report, Tunnel
 from ipsec_ops.parse import NoTemplate, ParseError, parse
+from ipsec_ops.platforms import family
 from ipsec_ops.tunnels import SOURCES, active_debugs, build_tunnels, unapplied_maps
+from ipsec_ops.tunnels import log_lines as tunnels_log_lines
 
 # The commands the join reads; others (show version, show logging) are used raw.
 PARSED = {command for kind, commands in SOURCES.items() if kind != "log" for command in commands}
@@ -73,12 +77,28 @@ def device_report(capture: DeviceCapture) -> tuple[Device, list[Tunnel]]:
     return device, build_tunnels(capture, parsed)
 
 
+def remote_access(capture: DeviceCapture, generated_at: str) -> list[EzvpnSession]:
+    """The Easy VPN sessions of a device that was read (none when it has no server lines)."""
+    text = next((capture.outputs[c] for c in ezvpn.SESSION_COMMANDS if c in capture.outputs), "")
+    if capture.status != "ok" or not re.search(r"^\s*(?:Username|Group):", text, re.M):
+        return []
+    parsed, problems = parse_capture(capture)
+    if problems:
+        return []  # the device is reported unknown by device_report, with the reason
+    fam = family(capture.family) if capture.family else None
+    logs = tunnels_log_lines(capture.outputs)
+    return ezvpn.sessions(capture.name, parsed, logs, fam.log_group if fam else "ios", generated_at)
+
+
 def build_report(captures: list[DeviceCapture], generated_at: str) -> Report:
-    """Join, judge and sort every device of a bundle."""
+    """Join, judge and sort every device of a bundle; Easy VPN clients in their own list."""
     devices: list[Device] = []
     tunnels: list[Tunnel] = []
+    clients: list[EzvpnSession] = []
     for capture in captures:
         device, found = device_report(capture)
         devices.append(device)
         tunnels.extend(found)
-    return diagnose(Report(generated_at, devices, tunnels))
+        if device.status == "ok":
+            clients.extend(remote_access(capture, generated_at))
+    return diagnose(Report(generated_at, devices, tunnels, clients))

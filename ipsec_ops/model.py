@@ -175,10 +175,44 @@ class Device:
 
 
 @dataclass
+class EzvpnSession:
+    """A remote-access (Easy VPN) client connected to a server: not a site-to-site tunnel."""
+
+    device: str
+    user: str | None
+    group: str | None
+    mode: str  # "client" or "network-extension" (from the IPsec flow) [E]
+    public: str  # the client's public address (its IKE peer)
+    assigned: str | None  # the mode-config address
+    status: str  # session status: UP-ACTIVE, ...
+    since: str | None = None  # ISO time it connected (uptime or the connect log line)
+    uptime: str | None = None  # as the device printed it
+    interface: str | None = None  # Virtual-Access N
+    events: int = 0  # connect/disconnect transitions in the logging buffer
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "device": self.device,
+            "user": self.user,
+            "group": self.group,
+            "mode": self.mode,
+            "public": self.public,
+            "assigned": self.assigned,
+            "status": self.status,
+            "since": self.since,
+            "uptime": self.uptime,
+            "interface": self.interface,
+            "events": self.events,
+        }
+
+
+@dataclass
 class Report:
     generated_at: str
     devices: list[Device]
     tunnels: list[Tunnel]
+    # Remote-access sessions (an added JSON key, ``ezvpn_sessions``).
+    ezvpn_sessions: list[EzvpnSession] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         """Tunnels per health, and devices whose state is unknown."""
@@ -204,4 +238,5 @@ class Report:
             "generated_at": self.generated_at,
             "devices": [d.to_json() for d in self.devices],
             "tunnels": [t.to_json() for t in self.tunnels],
+            "ezvpn_sessions": [e.to_json() for e in self.ezvpn_sessions],
         }

@@ -10,7 +10,7 @@ branches on a platform name.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 PLATFORMS = ("cisco_ios", "cisco_xe", "cisco_asa", "cisco_pix")
 
@@ -35,6 +35,10 @@ class Family:
     example_version: str
     # Commands the collection runs (reference section 4.6); the lab renders each.
     show_commands: tuple[str, ...] = field(default_factory=tuple)
+    # Read-only show variants (filters, VRF, detail) the family has, in the lab grammar's
+    # syntax (`[a | b]` optional, `<ip:peer>` a parameter): `ipsec-ops show` allows these
+    # and show_commands; the lab answers these and rejects the rest as the device would.
+    show_variants: tuple[str, ...] = ()
     # Sent after enable when netmiko's driver does not do it (PIX 6: no `terminal length`).
     after_enable: tuple[str, ...] = ()
     # Which IKEv1 state table the family prints (knowledge/states.yaml) and which
@@ -45,6 +49,7 @@ class Family:
     check_commands: dict[str, str] = field(default_factory=dict)
     debug: DebugSyntax | None = None
     clear: ClearSyntax | None = None
+    logging: LoggingSyntax | None = None  # crypto logging of tunnel up/down (None: refused)
 
     @property
     def conditional_debug(self) -> bool:
@@ -146,6 +151,10 @@ _IOS_DEBUG = DebugSyntax(
     monitor_off="terminal no monitor",
     unmatched="debug crypto condition unmatched {value}",
 )
+# IOS 12.4 has no IKEv2 (it came with 15.1(1)T [E]): no `debug crypto ikev2` either.
+_IOS124_DEBUG = replace(
+    _IOS_DEBUG, kinds={k: v for k, v in _IOS_DEBUG.kinds.items() if k != "ikev2"}
+)
 _ASA9_DEBUG = DebugSyntax(
     kinds={
         "isakmp": "debug crypto ikev1 127",
@@ -187,6 +196,124 @@ _PIX6_DEBUG = DebugSyntax(
 )
 
 
+@dataclass(frozen=True)
+class LoggingFeature:
+    """One crypto logging feature: the lines that turn it on and off, and since which release.
+
+    A release has it when its major.minor is ``all_from`` or later, or when it is of the
+    ``first`` release's major.minor and train with at least that rebuild (``12.3(14)T``:
+    12.3(14)T and later 12.3T rebuilds, not 12.3 mainline).
+    """
+
+    on: tuple[str, ...]
+    off: tuple[str, ...]
+    present: tuple[str, ...]  # regexes over the config read back: all match when on
+    absent: tuple[str, ...] = ()  # and none of these
+    first: str | None = None  # None: every release of the family
+    all_from: tuple[int, int] = (0, 0)
+    logs: tuple[str, ...] = ()  # the messages it writes (reference 3I)
+
+
+@dataclass(frozen=True)
+class LoggingSyntax:
+    """How a family configures crypto logging and how the result is read back."""
+
+    show: str
+    features: dict[str, LoggingFeature]
+
+
+_IOS_LOGGING = LoggingSyntax(
+    show="show running-config | include crypto logging",
+    features={
+        # Reference 3I C70 [E]: SESSION_STATUS needs `crypto logging session`; the feature came
+        # with IOS 12.3(14)T and is in every release built on it (12.4 on) [E].
+        "session": LoggingFeature(
+            on=("crypto logging session",),
+            off=("no crypto logging session",),
+            present=(r"^crypto logging session\s*$",),
+            first="12.3(14)T",
+            all_from=(12, 4),
+            logs=("%CRYPTO-5-SESSION_STATUS", "%CRYPTO-5-IKEV2_SESSION_STATUS"),
+        ),
+        # `crypto logging ezvpn`: 12.4(4)T; 12.4 mainline lacks it, 15.0 on has it [E].
+        "ezvpn": LoggingFeature(
+            on=("crypto logging ezvpn",),
+            off=("no crypto logging ezvpn",),
+            present=(r"^crypto logging ezvpn\s*$",),
+            first="12.4(4)T",
+            all_from=(15, 0),
+            logs=("%CRYPTO-6-EZVPN_CONNECTION_UP", "%CRYPTO-6-EZVPN_CONNECTION_DOWN"),
+        ),
+    },
+)
+# ASA / PIX 7: tunnel up/down are ordinary syslog ids (reference 3I C72-C79, S5 [D]); they
+# reach the buffer with `logging enable` and a buffered level that includes them (602303/
+# 602304 are level 6, so informational); `no logging message N` silences one id [E].
+ASA_TUNNEL_MESSAGES = (
+    "713119",
+    "713120",
+    "713049",
+    "713050",
+    "602303",
+    "602304",
+    "113019",
+    "750006",
+)
+_ASA_LOGGING = LoggingSyntax(
+    show="show running-config | include logging",
+    features={
+        "session": LoggingFeature(
+            on=(
+                "logging enable",
+                "logging buffered informational",
+                *(f"logging message {n}" for n in ASA_TUNNEL_MESSAGES),
+            ),
+            off=tuple(f"no logging message {n}" for n in ASA_TUNNEL_MESSAGES),
+            present=(
+                r"^logging enable\s*$",
+                r"^logging buffered (?:informational|debugging|[67])\s*$",
+            ),
+            absent=tuple(rf"^no logging message {n}\s*$" for n in ASA_TUNNEL_MESSAGES),
+            logs=tuple(f"%ASA-x-{n}" for n in ASA_TUNNEL_MESSAGES),
+        )
+    },
+)
+
+
+def release_key(version: str) -> tuple[int, int, int, str]:
+    """(major, minor, rebuild, train) of a Cisco release string.
+
+    >>> release_key("12.3(14)T"), release_key("12.4(24)T8"), release_key("15.5(3)M10")
+    ((12, 3, 14, 'T'), (12, 4, 24, 'T'), (15, 5, 3, 'M'))
+    >>> release_key("12.2(33)SXH"), release_key("17.9.4a"), release_key("12.4(25)")
+    ((12, 2, 33, 'SXH'), (17, 9, 4, ''), (12, 4, 25, ''))
+    """
+    m = re.match(r"(\d+)\.(\d+)(?:\((\d+)[a-z]?\)([A-Z]*)|\.(\d+))?", version.strip())
+    if not m:
+        return (0, 0, 0, "")
+    rebuild = m.group(3) or m.group(5) or "0"
+    return (int(m.group(1)), int(m.group(2)), int(rebuild), m.group(4) or "")
+
+
+def has_logging_feature(feature: LoggingFeature, version: str) -> bool:
+    """Whether a release has a crypto logging feature (see :class:`LoggingFeature`).
+
+    >>> f = _IOS_LOGGING.features["session"]
+    >>> [has_logging_feature(f, v) for v in ("12.3(14)T", "12.3(11)T", "12.4(25)", "12.2(33)SXH")]
+    [True, False, True, False]
+    >>> e = _IOS_LOGGING.features["ezvpn"]
+    >>> [has_logging_feature(e, v) for v in ("12.4(4)T", "12.4(25)", "15.5(3)M10", "17.9.4a")]
+    [True, False, True, True]
+    """
+    if feature.first is None:
+        return True
+    major, minor, rebuild, train = release_key(version)
+    if (major, minor) >= feature.all_from:
+        return True
+    f_major, f_minor, f_rebuild, f_train = release_key(feature.first)
+    return (major, minor, train) == (f_major, f_minor, f_train) and rebuild >= f_rebuild
+
+
 _IOS_ERRORS = (
     r"^% Invalid input detected",
     r"^% Incomplete command",
@@ -212,6 +339,39 @@ _IOS_SHOWS = (
     "show logging",
 )
 _XE_SHOWS = (*_IOS_SHOWS, "show crypto ikev2 sa detailed")
+
+# IOS 12.4 / 15 / IOS-XE alike (VRF-aware IPsec and conditional debug predate 12.4) [E].
+_IOS_VARIANTS = (
+    "show crypto isakmp sa [vrf <word:vrf>] [detail]",
+    "show crypto isakmp peers [<ip:peer>]",
+    "show crypto ipsec sa [address | detail]",
+    "show crypto ipsec sa peer <ip:peer> [detail]",
+    "show crypto ipsec sa interface <word:interface> [detail]",
+    "show crypto ipsec sa map <word:map> [detail]",
+    "show crypto ipsec sa vrf <word:vrf> [detail]",
+    "show crypto engine connections active",
+    "show crypto debug-condition [all | peer | fvrf | ivrf | isakmp | username | connid | spi]",
+    # Easy VPN server and VRF filters of the session table (issue 10; lab: lab/ezvpn.py).
+    "show crypto session [fvrf <word:fvrf> | ivrf <word:ivrf> | group <word:group> "
+    "| username <word:username>] [detail]",
+)
+_IKEV2_VARIANTS = ("show crypto ikev2 sa [detailed]",)
+
+
+def _asa_variants(ikev1: str, ikev2: bool) -> tuple[str, ...]:
+    """ASA 7.x-9.x filters of `show crypto ipsec sa` (peer, map, detail; no interface
+    filter [E]); `ikev1`/`ikev2` keywords and conditional debug from 8.4 on."""
+    ike = (f"show crypto {ikev1} sa [detail]", "show crypto isakmp sa [detail]")
+    nine = ("show crypto ikev2 sa [detail]", "show crypto debug-condition") if ikev2 else ()
+    return (
+        *dict.fromkeys(ike),
+        "show isakmp sa [detail]",
+        "show crypto ipsec sa [detail]",
+        "show crypto ipsec sa peer <ip:peer> [detail]",
+        "show crypto ipsec sa map <word:map> [detail]",
+        "show ipsec sa [peer <ip:peer>]",
+        *nine,
+    )
 
 
 def _asa_shows(ikev1: str, ikev2: bool) -> tuple[str, ...]:
@@ -285,9 +445,11 @@ def _ios(name: str, platform: str, version: str, ikev2: bool) -> Family:
         ikev1_keyword="isakmp",
         example_version=version,
         show_commands=_XE_SHOWS if ikev2 else _IOS_SHOWS,
+        show_variants=_IOS_VARIANTS + (_IKEV2_VARIANTS if ikev2 else ()),
         check_commands=_IOS_CHECKS,
-        debug=_IOS_DEBUG,
+        debug=_IOS_DEBUG if ikev2 else _IOS124_DEBUG,
         clear=_IOS_CLEAR,
+        logging=_IOS_LOGGING,
     )
 
 
@@ -306,11 +468,13 @@ def _asa(name: str, platform: str, version: str, ikev2: bool, keyword: str) -> F
         ikev1_keyword=keyword,
         example_version=version,
         show_commands=_asa_shows(keyword, ikev2),
+        show_variants=_asa_variants(keyword, ikev2),
         ike_state_table="ikev1_asa",
         log_group="asa",
         check_commands={k: v.replace("{ikev1}", keyword) for k, v in _ASA_CHECKS.items()},
         debug=_ASA9_DEBUG if ikev2 else _ASA82_DEBUG,
         clear=_ASA9_CLEAR if keyword == "ikev1" else _ASA82_CLEAR,
+        logging=_ASA_LOGGING,
     )
 
 

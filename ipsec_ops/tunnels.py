@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ipsec_ops import ezvpn
 from ipsec_ops.bundle import DeviceCapture
 from ipsec_ops.model import IkeSa, IpsecSa, Tunnel
 
@@ -482,7 +483,7 @@ def _vrf(value: str | None) -> str | None:
     return None if value in (None, "", "(none)", "none") else value
 
 
-def _log_lines(raw: dict[str, str]) -> list[str]:
+def log_lines(raw: dict[str, str]) -> list[str]:
     for command in SOURCES["log"]:
         if command in raw:
             return [line for line in raw[command].splitlines() if "%" in line]
@@ -500,11 +501,14 @@ def build_tunnels(capture: DeviceCapture, parsed: dict[str, list[dict[str, Any]]
     local_addresses = {where["local"] for _, where in ipsec.values() if where["local"]}
     ike = _ike_sas(parsed, capture.outputs, local_addresses, set(config))
     sessions = _sessions(parsed)
-    logs = _log_lines(capture.outputs)
+    logs = log_lines(capture.outputs)
     ike_collected = bool(_first(parsed, "ike1")[0] or _first(parsed, "ike2")[0])
     # Every entry of a crypto map uses the address of the map's interface.
     map_local = {w["crypto_map"]: w["local"] for _, w in ipsec.values() if w["local"]}
     peers = sorted(set(config) | set(ike) | set(ipsec) | set(sessions), key=_sort_key)
+    # Easy VPN clients are remote-access sessions (ipsec_ops.ezvpn), not tunnels.
+    remote_access = ezvpn.ra_peers(parsed) - set(config)
+    peers = [p for p in peers if p not in remote_access]
     tunnels = []
     for peer in peers:
         entry = config.get(peer)

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from importlib import import_module
 from types import ModuleType
 
-from ipsec_ops.lab import debug_cli
+from ipsec_ops.lab import config_mode, debug_cli
 from ipsec_ops.lab.clear import CLEAR_COMMANDS
 from ipsec_ops.lab.grammar import Grammar, build
 from ipsec_ops.lab.personality import PERSONALITIES
+from ipsec_ops.lab.render import variants
 from ipsec_ops.lab.render.base import Renderer
 
 MODES = ("user", "enable", "config")
@@ -124,7 +125,9 @@ def grammars(family_name: str) -> dict[str, Grammar[Action]]:
     """The compiled grammar of each mode for one family (shared by all its devices)."""
     style = PERSONALITIES[family_name].style
     module = _renderer_module(style)
-    rendered: list[tuple[str, Renderer]] = module.commands(family_name)
+    rendered: list[tuple[str, Renderer]] = variants.extend(
+        family_name, module.commands(family_name)
+    )
     known: dict[str, Iterable[str]] = {**getattr(module, "KNOWN", {}), **DEBUG_KNOWN[style]}
     debugs = debug_cli.command_table(family_name)
     out: dict[str, Grammar[Action]] = {}
@@ -137,5 +140,7 @@ def grammars(family_name: str) -> dict[str, Grammar[Action]]:
         for syntax, renderer in rendered:
             if mode in _SHOW_MODES[style] or (mode == "user" and syntax in _USER_SHOWS):
                 table.append((syntax, renderer))
+        if mode == "config":  # configuration lines (ipsec_ops.lab.config_mode)
+            table += config_mode.commands(family_name)
         out[mode] = build(table, known)
     return out

@@ -126,6 +126,24 @@ class User:
 
 
 @dataclass(frozen=True)
+class EzvpnClient:
+    """A remote-access client connected to a lab Easy VPN server (never contacted).
+
+    ``connected_s``: how long before lab start it connected. ``faults``: ``flapping``
+    (connects and drops on a cycle). ``mode``: ``client`` or ``network-extension``.
+    """
+
+    username: str
+    group: str
+    public: ipaddress.IPv4Address
+    assigned: ipaddress.IPv4Address
+    mode: str = "client"
+    connected_s: int = 3600
+    faults: tuple[str, ...] = ()
+    network: ipaddress.IPv4Network | None = None  # network-extension: the client's LAN
+
+
+@dataclass(frozen=True)
 class DeviceFaults:
     latency_ms: int = 0
     # Hang (never answer) or drop the connection mid-output after a command that
@@ -152,7 +170,11 @@ class Device:
     faults: DeviceFaults = field(default_factory=DeviceFaults)
     failover_prompt: str | None = None  # ASA "pri/act" -> prompt "fw1/pri/act# "
     contexts: tuple[str, ...] = ()  # ASA multi-context names
-    crypto_logging: bool = True
+    crypto_logging: bool = True  # `crypto logging session` (where the release has it)
+    crypto_logging_ezvpn: bool = False  # `crypto logging ezvpn`
+    # Easy VPN server: the interface clients connect to, and the clients.
+    ezvpn_interface: str | None = None
+    ezvpn_clients: tuple[EzvpnClient, ...] = ()
     model: str = ""
     serial: str = ""
 

@@ -56,6 +56,10 @@ _IOS_KINDS = {
     "crypto ipsec error": ("ipsec", True),
     "crypto engine": ("engine", False),
     "crypto engine error": ("engine", True),
+    "crypto engine packet": ("engine-packet", False),
+    "crypto routing": ("routing", False),
+    "crypto ha": ("ha", False),  # no catalog line: the lab has no stateful failover
+    "crypto isakmp ha": ("isakmp-ha", False),
 }
 _LEVELED_KINDS = {
     "crypto ikev1": "isakmp",
@@ -199,6 +203,12 @@ def failing_scene(view: TunnelView, at: float) -> tuple[str, bool] | None:
     return None
 
 
+def traffic_scene(view: TunnelView) -> tuple[str, bool] | None:
+    """``traffic`` (packets through an established SA: engine packet lines) or None."""
+    moving = any(sa.has_sa and (sa.encaps or sa.decaps) for sa in view.ipsec)
+    return ("traffic", True) if view.outcome == Outcome.UP and moving else None
+
+
 def change_scene(old: TunnelView, new: TunnelView, window: float) -> str | None:
     """``up`` when the tunnel (re)started in the window, ``rekey`` for a new IPsec SA pair."""
     if new.outcome != Outcome.UP or new.uptime_s is None or new.ike is None:
@@ -218,7 +228,7 @@ def lines_between(engine: Engine, device: Device, start: float, end: float) -> l
     for at in burst_times(start, end):
         when = at  # one tunnel's burst after the other, never interleaved
         for index, view in enumerate(engine.tunnels(device, at)):
-            found = failing_scene(view, at)
+            found = failing_scene(view, at) or traffic_scene(view)
             if found is not None:
                 lines = burst(engine, device, index, view, found[0], when, first=found[1])
                 when = lines[-1].at + LINE_GAP_S if lines else when

@@ -9,10 +9,13 @@ PIX 7, IKEv1), ``asa2`` (ASA 8.4+, IKEv2), ``pix6`` (PIX 6.3).
 
 Each line is ``"<codes>|<text>"``. The first code is the debug the line belongs
 to: ``K`` ISAKMP / IKEv1, ``V`` IKEv2 (protocol), ``W`` IKEv2 platform (ASA),
-``P`` IPsec, ``E`` crypto engine. Flags follow: ``!`` an error (shown by the
-``... error`` debugs), ``~`` printed before the peer is known (no debug context:
-hidden by peer conditions unless ``debug crypto condition unmatched``), ``+``
-verbose (ASA/PIX prints it only at a debug level of at least
+``P`` IPsec, ``E`` crypto engine, ``X`` crypto engine packet (one line per
+packet: the ``traffic`` scene), ``R`` crypto routing (reverse-route events). The
+HA debugs (``debug crypto ha``, ``debug crypto isakmp ha``) print nothing: the lab
+has no stateful failover, and a standalone router prints none [E]. Flags follow:
+``!`` an error (shown by the ``... error`` debugs), ``~`` printed before the peer
+is known (no debug context: hidden by peer conditions unless ``debug crypto
+condition unmatched``), ``+`` verbose (ASA/PIX prints it only at a debug level of at least
 :data:`VERBOSE_LEVEL`), ``i`` / ``r`` initiator / responder only, ``s`` only in
 the first burst of an attempt. ``\\n`` in a text starts a continuation line
 (printed without a timestamp). Placeholders are filled from the tunnel's facts
@@ -31,7 +34,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 VERBOSE_LEVEL = 10  # ASA "[IKEv1 DEBUG]" lines need at least this level [E]
-KINDS = {"K": "isakmp", "V": "ikev2", "W": "ikev2-platform", "P": "ipsec", "E": "engine"}
+KINDS = {
+    "K": "isakmp",
+    "V": "ikev2",
+    "W": "ikev2-platform",
+    "P": "ipsec",
+    "E": "engine",
+    "X": "engine-packet",
+    "R": "routing",
+}
 
 
 @dataclass(frozen=True)
@@ -198,6 +209,8 @@ _IOS = {
     "stale": [  # C56 (rate-limited on the device; one per burst here)
         "P!|%CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC packet has invalid spi for"
         " destaddr={local}, prot=50, spi=0x{STALE}({stale_dec}), srcaddr={peer}",
+        # `debug crypto engine error`: the engine finds no SA for the SPI [E]
+        "E!|CryptoEngine0: decrypt failed, no SA for spi 0x{STALE} from {peer}",
     ],
     "up": _IOS_UP,
     "rekey": _IOS_QM,
@@ -558,6 +571,21 @@ _PIX6 = {
     ],
     "rekey": _PIX_QM,
 }
+
+# IOS / IOS-XE: the route events of a tunnel coming up (`debug crypto routing`) and the
+# per-packet lines of `debug crypto engine packet` [E: wording practitioner knowledge].
+_IOS_ROUTING = [
+    "R|IPSEC(rte_mgr): VPN Route Event create routes for peer or rekeying for peer {peer}",
+    "R|IPSEC(rte_mgr): VPN Route Refcount 1 {intf}",
+    "R|IPSEC(rte_mgr): VPN Route Added {raddr} {rmask} via {peer} in IP DEFAULT TABLE",
+]
+_IOS_PACKETS = [
+    "X|CryptoEngine0: encrypt packet, conn id {conn_out}, spi 0x{SPI_OUT}, seq 0x{seq}",
+    "X|CryptoEngine0: decrypt packet, conn id {conn_in}, spi 0x{SPI_IN}, seq 0x{seq}",
+]
+for _scenes in (_IOS, _IOS2):
+    _scenes["up"] = [*_scenes["up"], *_IOS_ROUTING]
+    _scenes["traffic"] = _IOS_PACKETS
 
 RAW: dict[str, dict[str, list[str]]] = {
     "ios": _IOS,

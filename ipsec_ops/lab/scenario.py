@@ -9,11 +9,9 @@ generated for scale work.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from ipsec_ops.errors import InputFileError
 from ipsec_ops.lab.config import (
     DEVICE_FAULTS,
     TUNNEL_FAULTS,
@@ -28,12 +26,18 @@ from ipsec_ops.lab.config import (
     TransformSet,
     User,
 )
+from ipsec_ops.lab.scenario_ezvpn import ezvpn_fields
+from ipsec_ops.lab.scenario_reader import Reader as _Reader
+from ipsec_ops.lab.scenario_reader import as_flag as _flag
+from ipsec_ops.lab.scenario_reader import as_network as _network
+from ipsec_ops.lab.scenario_reader import as_str as _str
+from ipsec_ops.lab.scenario_reader import as_str_tuple as _str_tuple
+from ipsec_ops.lab.scenario_reader import faults_of as _faults
 from ipsec_ops.platforms import DEFAULT_FAMILY, FAMILIES, PLATFORMS
 from ipsec_ops.yamlfile import Where, load, loads
 
 BUILTIN_DIR = Path(__file__).parent / "scenarios"
 DEFAULT_BASE_ADDRESS = ipaddress.IPv4Address("127.1.0.1")
-T = TypeVar("T")
 NO_FAULTS: tuple[str, ...] = ()
 
 
@@ -66,76 +70,6 @@ def load_scenario(name_or_path: str, devices: int = 50) -> Scenario:
 def scenario_from_text(text: str, path: str = "<scenario>") -> Scenario:
     data, where = loads(text, path)
     return build_scenario(data, where)
-
-
-class _Reader:
-    """Typed access to one mapping of the file, with errors that name the field."""
-
-    def __init__(self, data: Any, where: Where, dotted: str) -> None:
-        if not isinstance(data, dict):
-            raise where.error(dotted, f"expected a mapping, got {type(data).__name__}")
-        self.data, self.where, self.dotted = data, where, dotted
-
-    def field(self, key: str) -> str:
-        return f"{self.dotted}.{key}" if self.dotted else key
-
-    def error(self, key: str, problem: str) -> InputFileError:
-        return self.where.error(self.field(key), problem)
-
-    def get(self, key: str, kind: Callable[[Any], T], default: T | None = None) -> T:
-        if key not in self.data or self.data[key] is None:
-            if default is None:
-                raise self.error(key, "required field is missing")
-            return default
-        try:
-            return kind(self.data[key])
-        except (TypeError, ValueError) as exc:
-            raise self.error(key, f"bad value {self.data[key]!r}: {exc}") from None
-
-    def opt(self, key: str, kind: Callable[[Any], T]) -> T | None:
-        if self.data.get(key) is None:
-            return None
-        return self.get(key, kind)
-
-    def items(self, key: str) -> list[tuple[str, Any]]:
-        value = self.data.get(key) or []
-        if not isinstance(value, list):
-            raise self.error(key, "expected a list")
-        return [(f"{self.field(key)}.{i}", v) for i, v in enumerate(value)]
-
-    def check_keys(self, allowed: set[str]) -> None:
-        for key in self.data:
-            if key not in allowed:
-                raise self.error(
-                    str(key), f"unknown field (expected one of: {', '.join(sorted(allowed))})"
-                )
-
-
-def _str_tuple(v: Any) -> tuple[str, ...]:
-    if not isinstance(v, list):
-        raise ValueError("expected a list")
-    return tuple(str(x) for x in v)
-
-
-def _str(v: Any) -> str:
-    if isinstance(v, (dict, list)):
-        raise ValueError("expected a single value")
-    return str(v)
-
-
-def _faults(allowed: tuple[str, ...]) -> Callable[[Any], tuple[str, ...]]:
-    def parse(v: Any) -> tuple[str, ...]:
-        items = [v] if isinstance(v, str) else list(v)
-        for item in items:
-            if item not in allowed:
-                raise ValueError(f"unknown fault {item!r} (known: {', '.join(allowed)})")
-        return tuple(items)
-
-    return parse
-
-
-def _network(v: Any) -> ipaddress.IPv4Network:
-    return ipaddress.IPv4Network(str(v), strict=True)
 
 
 def _acl_line(v: Any) -> AclLine:
@@ -253,6 +187,9 @@ DEVICE_KEYS = {
     "serial",
     "hang_on",
     "drop_on",
+    "crypto_logging",
+    "crypto_logging_ezvpn",
+    "ezvpn",
 }
 
 
@@ -335,6 +272,9 @@ def _device(r: _Reader, name: str, defaults: dict[str, Any], address: str) -> De
         contexts=r.get("contexts", _str_tuple, ()),
         model=r.get("model", _str, ""),
         serial=r.get("serial", _str, ""),
+        crypto_logging=r.get("crypto_logging", _flag, True),
+        crypto_logging_ezvpn=r.get("crypto_logging_ezvpn", _flag, False),
+        **ezvpn_fields(r, interfaces),
     )
 
 

@@ -20,7 +20,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from ipsec_ops.model import Finding, Report, Tunnel
-from ipsec_ops.reports import common
+from ipsec_ops.reports import common, ezvpn_section
 from ipsec_ops.reports.common import DeviceGroup
 from ipsec_ops.reports.html_template import FINDING_MACRO, SCRIPT, STYLE, TEMPLATE
 
@@ -145,6 +145,9 @@ def render(report: Report) -> str:
         worst_first=common.WORST_FIRST,
         csp=content_security_policy(),
         devices=[device_view(g, i) for i, g in enumerate(common.device_groups(report), 1)],
+        ezvpn_title=ezvpn_section.TITLE,
+        ezvpn_header=ezvpn_section.HEADER,
+        ezvpn_rows=ezvpn_section.rows(report),
         style=Markup(STYLE),
         script=Markup(SCRIPT),
     )

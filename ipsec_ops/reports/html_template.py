@@ -240,6 +240,19 @@ TEMPLATE = """\
 {%- endif %}
 </section>
 {% endfor %}
+{%- if ezvpn_rows %}
+<section class="panel" aria-labelledby="ezvpn-title">
+<h2 id="ezvpn-title">{{ ezvpn_title }}</h2>
+<table class="tunnels">
+<thead><tr>{% for h in ezvpn_header %}<th>{{ h }}</th>{% endfor %}</tr></thead>
+<tbody>
+{%- for r in ezvpn_rows %}
+<tr>{% for c in r %}<td>{{ c }}</td>{% endfor %}</tr>
+{%- endfor %}
+</tbody>
+</table>
+</section>
+{%- endif %}
 <footer>ipsec-ops health report &middot; {{ generated_at }}</footer>
 </main>
 <script>{{ script }}</script>

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ipsec_ops.model import Finding, Report, Tunnel
-from ipsec_ops.reports import common
+from ipsec_ops.reports import common, ezvpn_section
 from ipsec_ops.reports.common import DeviceGroup
 
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
@@ -132,4 +132,8 @@ def render(report: Report) -> str:
     lines = [f"# IPsec tunnel health, {inline(report.generated_at)}", "", *_counts(report), ""]
     for g in common.device_groups(report):
         lines += _device_section(g)
+    cells = ezvpn_section.rows(report)
+    if cells:
+        body = [[cell(c) for c in r] for r in cells]
+        lines += [f"## {ezvpn_section.TITLE}", "", *_table(ezvpn_section.HEADER, body), ""]
     return "\n".join(lines).rstrip("\n") + "\n"

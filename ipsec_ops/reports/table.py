@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ipsec_ops.model import Device, Finding, Report, Tunnel
-from ipsec_ops.reports import common
+from ipsec_ops.reports import common, ezvpn_section
 from ipsec_ops.reports.common import DeviceGroup
 
 WIDTH = 120
@@ -151,6 +151,20 @@ def _failed_section(failed: list[Device], styled: bool) -> list[RenderableType]:
     return [title, _pairs(rows), Text("")]
 
 
+def _ezvpn_section(report: Report, styled: bool) -> list[RenderableType]:
+    """Remote-access sessions, when there are any (:mod:`ipsec_ops.reports.ezvpn_section`)."""
+    cells = ezvpn_section.rows(report)
+    if not cells:
+        return []
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0))
+    for name in ezvpn_section.HEADER:
+        table.add_column(name, overflow="fold")
+    for r in cells:
+        table.add_row(*(Text(c) for c in r))
+    title = Text(ezvpn_section.TITLE, style="bold" if styled else "")
+    return [title, table, Text("")]
+
+
 def renderables(report: Report, styled: bool = False, width: int = WIDTH) -> Group:
     """The whole report as rich renderables for a console ``width`` wide; colour when ``styled``."""
     parts: list[RenderableType] = [
@@ -161,6 +175,7 @@ def renderables(report: Report, styled: bool = False, width: int = WIDTH) -> Gro
         if g.readable or g.tunnels:
             parts += _device_section(g, styled, width)
     parts += _failed_section(common.failed_devices(report), styled)
+    parts += _ezvpn_section(report, styled)
     word = common.state_word(report)
     style = {"OK": "green", "WARNING": "yellow", "CRITICAL": "bold red"}.get(word, "magenta")
     parts.append(Text(f"Summary: {common.summary_text(report)}", style=style if styled else ""))

@@ -68,6 +68,8 @@ def tunnel(ctx: RenderContext, tag: str) -> TunnelView:
 def args_for(ctx: RenderContext, tokens: list[str]) -> dict[str, str]:
     peer = str(ctx.device.map_entries[0].peer)
     values = {"peer": peer, "addr": "192.0.2.77", "name": ctx.device.map_entries[0].acl_name}
+    # show crypto session filters (issue 10)
+    values |= {"fvrf": "INET", "ivrf": "CORP", "group": "RA-STAFF", "username": "alice"}
     return {
         t.strip("<>").split(":")[1]: values[t.strip("<>").split(":")[1]]
         for t in tokens

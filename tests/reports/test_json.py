@@ -107,5 +107,7 @@ def test_summary_counts_match(small_report: Report) -> None:
 
 def test_key_order_is_stable_and_indented(small_report: Report) -> None:
     text = render(small_report, "json")
-    assert list(json.loads(text)) == ["generated_at", "summary", "devices", "tunnels"]
+    # `ezvpn_sessions` (issue 10) is added after the contract's keys, never between them.
+    keys = ["generated_at", "summary", "devices", "tunnels", "ezvpn_sessions"]
+    assert list(json.loads(text)) == keys
     assert text.startswith('{\n  "generated_at": ') and text.endswith("}\n")

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 
+from ipsec_ops.lab import syslog
 from ipsec_ops.lab.config import IkePolicy
 from ipsec_ops.lab.engine import stable_int
 from ipsec_ops.lab.render import asa_config as cfg
@@ -221,7 +222,22 @@ def ikev2_sa(
 # -- show crypto ipsec sa -------------------------------------------------------------
 
 
-def _counters(s: Style, sa: IpsecView) -> list[str]:
+# `show crypto ipsec sa detail`: the error counters after "#send errors" [E].
+_DETAIL_COUNTERS = (
+    "#pkts no sa (send): {no_sa}, #pkts invalid sa (rcv): 0",
+    "#pkts encaps failed (send): {send}, #pkts decaps failed (rcv): {recv}",
+    "#pkts invalid prot (rcv): 0, #pkts verify failed: 0",
+    "#pkts invalid identity (rcv): 0, #pkts invalid len (rcv): 0",
+    "#pkts invalid pad (rcv): 0,",
+    "#pkts invalid ip version (rcv): 0,",
+    "#pkts replay rollover (send): 0, #pkts replay rollover (rcv): 0",
+    "#pkts replay failed (rcv): 0",
+    "#pkts min mtu frag failed (send): 0, #pkts bad frag offsets (rcv): 0",
+    "#pkts internal err (send): 0, #pkts internal err (rcv): 0",
+)
+
+
+def _counters(s: Style, sa: IpsecView, detail: bool = False) -> list[str]:
     lines = [
         f"#pkts encaps: {sa.encaps}, #pkts encrypt: {sa.encaps}, #pkts digest: {sa.encaps}",
         f"#pkts decaps: {sa.decaps}, #pkts decrypt: {sa.decaps}, #pkts verify: {sa.decaps}",
@@ -235,7 +251,11 @@ def _counters(s: Style, sa: IpsecView) -> list[str]:
             "#TFC rcvd: 0, #TFC sent: 0",
             "#Valid ICMP Errors rcvd: 0, #Invalid ICMP Errors rcvd: 0",
         ]
-    return [*lines, f"#send errors: {sa.send_errors}, #recv errors: {sa.recv_errors}"]
+    lines.append(f"#send errors: {sa.send_errors}, #recv errors: {sa.recv_errors}")
+    if detail:
+        values = {"no_sa": sa.no_sa_send, "send": sa.send_errors, "recv": sa.recv_errors}
+        lines += [line.format(**values) for line in _DETAIL_COUNTERS]
+    return lines
 
 
 def _esp_sa(s: Style, t: TunnelView, sa: IpsecView, spi: int, inbound: bool) -> list[str]:
@@ -264,7 +284,7 @@ def _esp_sa(s: Style, t: TunnelView, sa: IpsecView, spi: int, inbound: bool) -> 
     ]
 
 
-def _ipsec_block(s: Style, t: TunnelView, sa: IpsecView) -> list[str]:
+def _ipsec_block(s: Style, t: TunnelView, sa: IpsecView, detail: bool = False) -> list[str]:
     """One SA pair, as the 9.x sample of ntc-templates and the 8.x AWS guide print it."""
     acl = next((a for a in t.acl if (a.src, a.dst) == (sa.local_net, sa.remote_net)), t.acl[0])
     cipher = cfg.esp_cipher(sa.transform)
@@ -280,7 +300,7 @@ def _ipsec_block(s: Style, t: TunnelView, sa: IpsecView) -> list[str]:
         f"      current_peer: {t.peer}",
         "",
         "",
-        *("      " + c for c in _counters(s, sa)),
+        *("      " + c for c in _counters(s, sa, detail)),
         "",
     ]
     if s.nine:
@@ -309,18 +329,21 @@ def _ipsec_block(s: Style, t: TunnelView, sa: IpsecView) -> list[str]:
     ]
 
 
-def ipsec_sa(style: Style | None, ctx: RenderContext, args: dict[str, str]) -> str:
-    """``show crypto ipsec sa [peer X]``: only established SA pairs, per interface."""
+def ipsec_sa(
+    style: Style | None, ctx: RenderContext, args: dict[str, str], detail: bool = False
+) -> str:
+    """``show crypto ipsec sa [peer X | map NAME] [detail]``: established SA pairs, per
+    interface (a filter that matches nothing prints the no-SA line)."""
     s = _style(ctx, style)
-    peer = args.get("peer")
+    peer, crypto_map = args.get("peer"), args.get("map")
     by_intf: dict[str, list[str]] = {}
     for t in ctx.tunnels():
-        if peer and str(t.peer) != peer:
+        if (peer and str(t.peer) != peer) or (crypto_map and t.entry.map_name != crypto_map):
             continue
         for sa in t.ipsec:
             if sa.has_sa:
                 blocks = by_intf.setdefault(cfg.nameif(ctx.device, t.entry), [])
-                blocks += ([""] if blocks else []) + _ipsec_block(s, t, sa)
+                blocks += ([""] if blocks else []) + _ipsec_block(s, t, sa, detail)
     if not by_intf:
         return "There are no ipsec sas"
     out: list[str] = []
@@ -683,7 +706,13 @@ def event_lines(s: Style, ctx: RenderContext, ev: LogEvent) -> list[str]:
 
 def show_logging(style: Style | None, ctx: RenderContext, args: dict[str, str]) -> str:
     s = _style(ctx, style)
-    messages = [line for ev in ctx.events() for line in event_lines(s, ctx, ev)]
+    off = ctx.state.log_off  # `no logging message N` (ipsec_ops.lab.syslog)
+    messages = [
+        line
+        for ev in ctx.events()
+        for line in event_lines(s, ctx, ev)
+        if syslog.asa_line_logged(off, line, ev.at)
+    ]
     head = [
         "Syslog logging: enabled",
         "    Facility: 20",
@@ -804,6 +833,7 @@ def commands(family_name: str) -> list[tuple[str, Renderer]]:
         ]
     table += [
         ("show crypto ipsec sa [peer <ip:peer>]", bind(ipsec_sa, s)),
+        ("show crypto ipsec sa [peer <ip:peer>] detail", bind(ipsec_sa, s, detail=True)),
         ("show ipsec sa [peer <ip:peer>]", bind(ipsec_sa, s)),
         ("show vpn-sessiondb l2l", bind(vpn_sessiondb, s)),
         ("show vpn-sessiondb detail l2l", bind(vpn_sessiondb, s, detail=True)),

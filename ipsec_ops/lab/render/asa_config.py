@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ipsec_ops.lab import syslog
 from ipsec_ops.lab.config import AclLine, Device, IkePolicy, MapEntry, TransformSet
 from ipsec_ops.lab.engine import stable_int
 from ipsec_ops.lab.render.base import RenderContext, acl_operand, mask
@@ -449,6 +450,7 @@ def running_config(style: Style, ctx: RenderContext) -> str:
         "logging enable",
         "logging timestamp",
         "logging buffered informational",
+        *syslog.asa_config_lines(ctx.state.log_off),
     ]
     lines += [f"mtu {i.nameif or i.name.lower()} 1500" for i in dev.interfaces]
     if dev.failover_prompt:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ipsec_ops.lab.config import Device
 from ipsec_ops.lab.engine import Engine
+from ipsec_ops.lab.syslog import initial_windows
 from ipsec_ops.lab.views import LogEvent, TunnelView
 
 
@@ -38,6 +39,12 @@ class DeviceState:
     debug_conditions: list[str] = field(default_factory=list)
     command_log: list[tuple[float, str]] = field(default_factory=list)
     boot_time: float = 0.0
+    # Crypto logging off-windows per feature (:mod:`ipsec_ops.lab.syslog`).
+    log_off: dict[str, list[list[float]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.log_off:
+            self.log_off = initial_windows(self.device)
 
 
 @dataclass(frozen=True)
@@ -47,9 +54,12 @@ class RenderContext:
     state: DeviceState
     now: float
     context: str | None = None  # ASA multi-context: the context changed to
+    # A show filter (`peer X`, `map NAME`, `vrf NAME` ...): only the tunnels it keeps are shown.
+    only: Callable[[TunnelView], bool] | None = None
 
     def tunnels(self) -> list[TunnelView]:
-        return self.engine.tunnels(self.device, self.now)
+        tunnels = self.engine.tunnels(self.device, self.now)
+        return tunnels if self.only is None else [t for t in tunnels if self.only(t)]
 
     def events(self) -> list[LogEvent]:
         return self.engine.events(self.device, self.now)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 
+from ipsec_ops.lab import ezvpn
 from ipsec_ops.lab.config import IkePolicy, TransformSet
 from ipsec_ops.lab.render import ios_config as cfg
 from ipsec_ops.lab.render.base import RenderContext, Renderer, duration, net_mask
@@ -46,7 +47,7 @@ KNOWN: dict[str, list[str]] = {
     "show crypto ipsec": ["client", "default", "profile", "security-association", "transform-set"],
     "show crypto ipsec sa": ["active", "identity", "interface", "ipv6", "map", "standby", "vrf"],
     "show crypto engine": ["accelerator", "brief", "configuration", "qos"],
-    "show crypto session": ["brief", "fvrf", "interface", "ivrf", "local", "remote", "summary"],
+    "show crypto session": ["brief", "interface", "local", "remote", "summary"],
     "show crypto map": ["gdoi", "interface", "ipv6", "tag"],
     "show ip": [
         "access-lists", "accounting", "arp", "bgp", "cache", "cef", "dhcp", "eigrp", "flow",
@@ -59,11 +60,17 @@ KNOWN: dict[str, list[str]] = {
 _SA_STATUS = "ACTIVE"
 
 
+# The filters of `show crypto session` the lab answers (reference 4.6; issue 10).
+_SESSION_FILTER = (
+    "{fvrf <word:fvrf> | ivrf <word:ivrf> | group <word:group> | username <word:username>}"
+)
+
+
 def commands(family_name: str) -> list[tuple[str, Renderer]]:
     """The exec commands the lab answers on an IOS / IOS-XE family, with their renderers.
 
     >>> [s for s, _ in commands("ios12.4") if "ikev2" in s], len(commands("xe17"))
-    ([], 19)
+    ([], 21)
     """
     if family_name not in IOS_FAMILIES:
         raise ValueError(f"not an IOS family: {family_name!r} (known: {', '.join(IOS_FAMILIES)})")
@@ -76,6 +83,8 @@ def commands(family_name: str) -> list[tuple[str, Renderer]]:
         ("show crypto ipsec sa address", show_crypto_ipsec_sa_address),
         ("show crypto session", show_crypto_session),
         ("show crypto session detail", show_crypto_session_detail),
+        (f"show crypto session {_SESSION_FILTER}", show_crypto_session),
+        (f"show crypto session {_SESSION_FILTER} detail", show_crypto_session_detail),
         ("show crypto engine connections active", show_crypto_engine_connections),
         ("show crypto map", cfg.show_crypto_map),
         ("show crypto debug-condition", cfg.show_crypto_debug_condition),
@@ -414,22 +423,27 @@ def _session_block(t: TunnelView, session_id: int, xe: bool, detail: bool) -> li
     return lines
 
 
-def _crypto_session(ctx: RenderContext, detail: bool) -> str:
+def _crypto_session(ctx: RenderContext, detail: bool, args: dict[str, str]) -> str:
     sep = " " if detail else ""
     out = ["Crypto session current status", sep]
     if detail:
         out += [*_SESSION_CODES["xe" if cfg.is_xe(ctx) else "classic"], sep]
-    for i, t in enumerate(ctx.tunnels()):
-        out += [*_session_block(t, _session_id(t, i), cfg.is_xe(ctx), detail), sep]
+    # Site-to-site sessions have no VRF, user or group in the lab: a filter leaves none.
+    if not args:
+        for i, t in enumerate(ctx.tunnels()):
+            out += [*_session_block(t, _session_id(t, i), cfg.is_xe(ctx), detail), sep]
+    out += ezvpn.session_blocks(ctx, args, detail)
     return "\n".join(out)
 
 
 def show_crypto_session(ctx: RenderContext, args: dict[str, str]) -> str:
-    return _crypto_session(ctx, detail=False)
+    """``show crypto session [fvrf X | ivrf X | group X | username X]``."""
+    return _crypto_session(ctx, False, args)
 
 
 def show_crypto_session_detail(ctx: RenderContext, args: dict[str, str]) -> str:
-    return _crypto_session(ctx, detail=True)
+    """``show crypto session [fvrf X | ivrf X | group X | username X] detail``."""
+    return _crypto_session(ctx, True, args)
 
 
 # -- show crypto ikev2 sa -----------------------------------------------------------

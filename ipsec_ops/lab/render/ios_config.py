@@ -16,6 +16,7 @@ import ipaddress
 import re
 import time
 
+from ipsec_ops.lab import ezvpn, syslog
 from ipsec_ops.lab.config import Device, IkePolicy, Interface, MapEntry, TransformSet
 from ipsec_ops.lab.render.base import RenderContext, acl_operand, mask, syslog_time
 
@@ -253,7 +254,7 @@ def _head(ctx: RenderContext) -> list[str]:
         buffer=LOG_BUFFER_BYTES,
         enable=type9(dev.hostname + "|enable"),
     )
-    lines = [*text.splitlines(), *(["crypto logging session"] if dev.crypto_logging else [])]
+    lines = [*text.splitlines(), *syslog.ios_config_lines(ctx.state.log_off)]
     lines.append("!")
     for user in dev.users:
         secret = type9(f"{dev.hostname}|user|{user.username}")
@@ -521,8 +522,13 @@ Log Buffer ({size} bytes):
 """
 
 
-def log_line(ctx: RenderContext, kind: str, peer: str, version: int) -> str | None:
+def log_line(
+    ctx: RenderContext, kind: str, peer: str, version: int, at: float | None = None
+) -> str | None:
     """One syslog message (no timestamp) for a lab event, or None where IOS stays silent.
+
+    ``at``: when it happened; SESSION_STATUS is written only if ``crypto logging session``
+    was on then (:mod:`ipsec_ops.lab.syslog`).
 
     [E] SESSION_STATUS needs ``crypto logging session``; IKEv2 sessions log
     ``%CRYPTO-5-IKEV2_SESSION_STATUS: Crypto tunnel v2 is UP`` (reference 3I, C70).
@@ -530,7 +536,7 @@ def log_line(ctx: RenderContext, kind: str, peer: str, version: int) -> str | No
     failures only show in debugs, so those print nothing [E].
     """
     if kind in ("up", "down"):
-        if not ctx.device.crypto_logging:
+        if not syslog.is_on(ctx.state.log_off, "session", ctx.now if at is None else at):
             return None
         tag, v2 = ("IKEV2_SESSION_STATUS", "v2 ") if version == 2 else ("SESSION_STATUS", "")
         state = kind.upper()
@@ -548,10 +554,14 @@ def log_line(ctx: RenderContext, kind: str, peer: str, version: int) -> str | No
 
 def show_logging(ctx: RenderContext, args: dict[str, str]) -> str:
     lines: list[str] = []
-    for ev in ctx.events():
-        text = log_line(ctx, ev.kind, str(ev.peer), ev.ike_version)
-        if text is not None:
-            lines.append(f"{syslog_time(ev.at)}: {text}")
+    clients = ezvpn.events(ctx.device, ctx.engine.start, ctx.now)
+    for ev in sorted([*ctx.events(), *clients], key=lambda e: e.at):
+        if ev.map_name == "" and ev.detail:  # an Easy VPN client (ipsec_ops.lab.ezvpn)
+            texts = ezvpn.log_lines(ctx, ev)
+        else:
+            text = log_line(ctx, ev.kind, str(ev.peer), ev.ike_version, ev.at)
+            texts = [text] if text is not None else []
+        lines += [f"{syslog_time(ev.at)}: {text}" for text in texts]
     head = _LOGGING_HEAD.format(n=len(lines), size=LOG_BUFFER_BYTES)
     return "\n".join([*head.splitlines(), "", *lines])
 

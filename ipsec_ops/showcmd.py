@@ -1,0 +1,167 @@
+"""The allow-list of ``ipsec-ops show``: which read-only commands may reach a device.
+
+Pure: a typed command in, the canonical command a family runs out (or a refusal),
+decided before anything connects. The allow-list is data in the platform table:
+each family's collection commands (:attr:`~ipsec_ops.platforms.Family.show_commands`)
+and its show variants (:attr:`~ipsec_ops.platforms.Family.show_variants`), written
+in the lab grammar's syntax (``[a | b]`` optional, ``<ip:peer>`` a parameter).
+
+Abbreviations work as on the device: a keyword may be cut to any prefix that is
+unambiguous among the allowed commands (``sh cry isa sa``), an exact keyword beats
+a longer one it is a prefix of. What is sent is the canonical, fully spelt command,
+so the device runs exactly what was checked (``sh cry isa sa`` -> ``show crypto
+isakmp sa``). Anything else - ``clear ...``, ``debug ...``, ``conf t``, a pipe that
+is not part of an allowed command (``| redirect``), ``;``, control characters or
+newlines - is refused with one line.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ipsec_ops.errors import UsageError
+from ipsec_ops.lab.grammar import expand
+from ipsec_ops.platforms import FAMILIES, Family
+
+# A parameter value (a VRF, map or interface name): no quotes, pipes or shell-ish characters.
+_WORD = re.compile(r"[A-Za-z0-9_.:/@+-]{1,64}")
+_FORBIDDEN = re.compile(r"[;\x00-\x08\x0a-\x1f\x7f]")
+MAX_LENGTH = 200
+
+
+class CommandRefused(UsageError):
+    """A command ``ipsec-ops show`` will not send (not read-only, not allowed, malformed)."""
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """A typed command checked against the allow-list: what each family would run."""
+
+    typed: str
+    by_family: dict[str, str]  # family name -> canonical command (families that have it)
+
+    def command_for(self, fam: Family) -> str | None:
+        """The canonical command for ``fam``, or None when the family lacks it."""
+        return self.by_family.get(fam.name)
+
+
+# Collection commands `show` does not offer: configuration can hold pre-shared keys in
+# clear (IOS `crypto isakmp key`), and `show` can print raw text.
+EXCLUDED = re.compile(r"running-config|write terminal")
+
+
+def allowed_syntaxes(fam: Family) -> tuple[str, ...]:
+    """The allow-list of one family: collection commands (no configuration), then variants.
+
+    >>> from ipsec_ops.platforms import family
+    >>> "show crypto ipsec sa map <word:map> [detail]" in allowed_syntaxes(family("asa9"))
+    True
+    >>> [s for s in allowed_syntaxes(family("ios15")) if "running" in s]
+    []
+    """
+    shows = (s for s in fam.show_commands if not EXCLUDED.search(s))
+    return (*shows, *fam.show_variants)
+
+
+@functools.cache
+def _expansions(family_name: str) -> tuple[tuple[str, ...], ...]:
+    fam = FAMILIES[family_name]
+    return tuple(
+        dict.fromkeys(tuple(t) for syntax in allowed_syntaxes(fam) for t in expand(syntax))
+    )
+
+
+def _param_ok(kind: str, value: str) -> bool:
+    if kind == "ip":
+        try:
+            ipaddress.IPv4Address(value)
+        except ValueError:
+            return False
+        return True
+    if kind == "int":
+        return value.isdigit()
+    return _WORD.fullmatch(value) is not None
+
+
+def _fit(typed: list[str], pattern: tuple[str, ...]) -> tuple[int, str] | None:
+    """(exact keywords, canonical command) when ``typed`` matches ``pattern``, else None."""
+    if len(typed) != len(pattern):
+        return None
+    exact, words = 0, []
+    for token, want in zip(typed, pattern, strict=True):
+        if want.startswith("<"):
+            if not _param_ok(want.strip("<>").partition(":")[0], token):
+                return None
+            words.append(token)
+            continue
+        low = token.lower()
+        if not want.startswith(low):
+            return None
+        exact += low == want
+        words.append(want)
+    return exact, " ".join(words)
+
+
+def canonical(command: str, fam: Family) -> str | None:
+    """The canonical form of ``command`` on ``fam``, None when not allowed there.
+
+    Raises CommandRefused when the abbreviation is ambiguous among allowed commands.
+
+    >>> from ipsec_ops.platforms import family
+    >>> canonical("sh cry isa sa", family("ios15"))
+    'show crypto isakmp sa'
+    >>> canonical("sh cry ipsec sa int Gi0/0 det", family("xe17"))
+    'show crypto ipsec sa interface Gi0/0 detail'
+    >>> canonical("sh cry ikev1 sa", family("asa8.2")) is None
+    True
+    """
+    typed = command.split()
+    fits = [f for p in _expansions(fam.name) if (f := _fit(typed, p)) is not None]
+    if not fits:
+        return None
+    best = max(exact for exact, _ in fits)
+    chosen = sorted({text for exact, text in fits if exact == best})
+    if len(chosen) > 1:
+        raise CommandRefused(
+            f"ambiguous command {command!r} on {fam.name}: could be {' / '.join(chosen)}"
+        )
+    return chosen[0]
+
+
+def check(command: str, families: Iterable[Family] | None = None) -> Allowed:
+    """Check a typed command against every family's allow-list; refuse it if none has it.
+
+    >>> check("sh cry isa sa det").by_family["asa9"]
+    'show crypto isakmp sa detail'
+    >>> for bad in ("clear crypto sa", "show run | redirect flash:x", "show ver; reload"):
+    ...     try:
+    ...         check(bad)
+    ...     except CommandRefused as exc:
+    ...         print(str(exc).split(" (")[0])
+    not an allowed read-only show command: 'clear crypto sa'
+    not an allowed read-only show command: 'show run | redirect flash:x'
+    refused: ';' or a control character in the command
+    """
+    text = " ".join(command.split()) if not _FORBIDDEN.search(command) else None
+    if text is None:
+        raise CommandRefused(
+            "refused: ';' or a control character in the command (one command, one line)"
+        )
+    if not text or len(text) > MAX_LENGTH:
+        raise CommandRefused(f"refused: empty or longer than {MAX_LENGTH} characters")
+    chosen = list(families) if families is not None else list(FAMILIES.values())
+    by_family = {f.name: c for f in chosen if (c := canonical(text, f)) is not None}
+    if not by_family:
+        raise CommandRefused(
+            f"not an allowed read-only show command: {text!r} (see `ipsec-ops show --list`)"
+        )
+    return Allowed(text, by_family)
+
+
+def listing(fam: Family) -> list[str]:
+    """The allow-list of a family, one syntax per line (for ``--list``)."""
+    return list(allowed_syntaxes(fam))
