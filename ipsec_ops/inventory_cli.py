@@ -11,8 +11,9 @@ from __future__ import annotations
 import typer
 
 from ipsec_ops.errors import UsageError
-from ipsec_ops.inventory import Host, Selection, load_inventory, select
+from ipsec_ops.inventory import Host, load_inventory
 from ipsec_ops.options import FilterOpt, GroupOpt, HostOpt, InventoryOpt, PlatformOpt
+from ipsec_ops.selection import Selection, select
 
 inventory_app = typer.Typer(
     help="Validate inventories (Nornir SimpleInventory format).", no_args_is_help=True

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from ipsec_ops.errors import UsageError
-from ipsec_ops.inventory import Selection
+from ipsec_ops.selection import Selection
 from ipsec_ops.settings import RunSettings, TransportSettings, default_known_hosts
 
 __all__ = ["DeviceOptions", "Selection", "device_command", "parse_duration"]

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ipsec_ops.errors import UsageError
-from ipsec_ops.inventory import Host, Inventory, Selection, load_inventory, select
+from ipsec_ops.inventory import Host, Inventory, load_inventory
+from ipsec_ops.selection import Selection, select
 from ipsec_ops.settings import RunSettings
 from ipsec_ops.transport import Redactor
 

@@ -47,7 +47,7 @@ def lab_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default lab collected over SSH into a bundle, once per test session (read only:
     a test that changes it works on a copy)."""
     from ipsec_ops.collect import collect
-    from ipsec_ops.inventory import Selection
+    from ipsec_ops.selection import Selection
     from ipsec_ops.settings import RunSettings
     from ipsec_ops.targets import targets
 

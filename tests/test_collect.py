@@ -21,9 +21,10 @@ import yaml
 
 from ipsec_ops.collect import collect, command_filename
 from ipsec_ops.errors import CommandRejected, HostKeyError
-from ipsec_ops.inventory import Selection, load_inventory, select
+from ipsec_ops.inventory import load_inventory
 from ipsec_ops.lab.scenario import load_scenario, scenario_from_text
 from ipsec_ops.platforms import family
+from ipsec_ops.selection import Selection, select
 from ipsec_ops.settings import RunSettings, TransportSettings
 from ipsec_ops.transport import Redactor, open_session
 from tests.conftest import RunningLab, start_lab

@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 
 from ipsec_ops.errors import EXIT_USAGE, InputFileError, UsageError
-from ipsec_ops.inventory import Inventory, Selection, load_inventory, select
+from ipsec_ops.inventory import Inventory, load_inventory
 from ipsec_ops.lab.scenario import load_scenario
 from ipsec_ops.secrets import MASK, Secret, resolve_secret
+from ipsec_ops.selection import Selection, select
 from ipsec_ops.yamlfile import Where
 from tests.conftest import start_lab
 

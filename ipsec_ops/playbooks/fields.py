@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from ipsec_ops.errors import InputFileError
-from ipsec_ops.inventory import Selection
 from ipsec_ops.platforms import PLATFORMS
 from ipsec_ops.playbooks.spec import Site
+from ipsec_ops.selection import Selection
 from ipsec_ops.yamlfile import Where
 
 _UNITS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}

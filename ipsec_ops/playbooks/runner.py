@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ipsec_ops.errors import InputFileError, IpsecOpsError, UsageError
-from ipsec_ops.inventory import Host, select
+from ipsec_ops.inventory import Host
 from ipsec_ops.playbooks import actions, steps
 from ipsec_ops.playbooks.context import EXIT_STEP_FAILED, Context, StepResult
 from ipsec_ops.playbooks.record import RunRecord, StepEntry, write_record
@@ -35,6 +35,7 @@ from ipsec_ops.playbooks.spec import (
     WaitStep,
 )
 from ipsec_ops.runner import sigterm_as_interrupt
+from ipsec_ops.selection import select
 from ipsec_ops.targets import Targets
 
 EXIT_INTERRUPTED = 130

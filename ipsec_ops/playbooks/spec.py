@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ipsec_ops.inventory import Selection
+from ipsec_ops.selection import Selection
 
 STEP_TYPES = ("health", "collect", "debug", "clear", "report", "assert", "wait")
 POLICIES = ("stop", "continue")

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from ipsec_ops import reports
 from ipsec_ops.errors import EXIT_UNKNOWN
-from ipsec_ops.inventory import select
 from ipsec_ops.model import Report
 from ipsec_ops.playbooks.asserts import Key, evaluate, referenced
 from ipsec_ops.playbooks.context import (
@@ -24,6 +23,7 @@ from ipsec_ops.playbooks.context import (
     not_up,
 )
 from ipsec_ops.playbooks.spec import AssertStep, CollectStep, HealthStep, ReportStep, WaitStep
+from ipsec_ops.selection import select
 
 
 def make_parent(path: Path) -> None:
