@@ -150,7 +150,8 @@ def snapshot(session: Session, host: Host) -> list[Tunnel]:
         outputs=outputs,
         files={c: c for c in outputs},
     )
-    device, tunnels = device_report(capture)
+    result = device_report(capture)
+    device, tunnels = result.device, result.tunnels
     if device.status != "ok":
         raise UsageError(f"{host.name}: cannot read its state: {device.error}")
     for t in tunnels:

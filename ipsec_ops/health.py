@@ -8,6 +8,7 @@ guessed at: a half-read device would give false verdicts on its tunnels.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from ipsec_ops import ezvpn
@@ -53,16 +54,28 @@ def _unknown(device: Device, reason: str) -> Device:
     return device
 
 
-def device_report(capture: DeviceCapture) -> tuple[Device, list[Tunnel]]:
-    """One device's entry and tunnels (none when its state is unknown)."""
+@dataclass
+class DeviceResult:
+    """What one device of a bundle gives: its entry, its tunnels, its Easy VPN clients."""
+
+    device: Device
+    tunnels: list[Tunnel] = field(default_factory=list)
+    clients: list[EzvpnSession] = field(default_factory=list)
+
+
+def device_report(capture: DeviceCapture, generated_at: str = "") -> DeviceResult:
+    """One device's entry, tunnels and remote-access clients (none when its state is
+    unknown); the outputs are parsed once for all three."""
     device = Device(capture.name, capture.platform, capture.family, capture.version)
     if capture.status != "ok" or not capture.outputs:
         errors = capture.errors or [{"class": capture.status, "message": "no output collected"}]
         last = errors[-1]
-        return _unknown(device, f"{last.get('class', 'error')}: {last.get('message', '')}"), []
+        return DeviceResult(
+            _unknown(device, f"{last.get('class', 'error')}: {last.get('message', '')}")
+        )
     parsed, problems = parse_capture(capture)
     if problems:
-        return _unknown(device, problems[0]), []
+        return DeviceResult(_unknown(device, problems[0]))
     for name in unapplied_maps(parsed):
         device.findings.append(
             device_finding(
@@ -74,17 +87,17 @@ def device_report(capture: DeviceCapture) -> tuple[Device, list[Tunnel]]:
         device.findings.append(
             device_finding(device, "DEBUG_LEFT_ON", debugs, what="; ".join(debugs[:3]))
         )
-    return device, build_tunnels(capture, parsed)
+    tunnels = build_tunnels(capture, parsed)
+    return DeviceResult(device, tunnels, remote_access(capture, parsed, generated_at))
 
 
-def remote_access(capture: DeviceCapture, generated_at: str) -> list[EzvpnSession]:
+def remote_access(
+    capture: DeviceCapture, parsed: dict[str, list[dict[str, Any]]], generated_at: str
+) -> list[EzvpnSession]:
     """The Easy VPN sessions of a device that was read (none when it has no server lines)."""
     text = next((capture.outputs[c] for c in ezvpn.SESSION_COMMANDS if c in capture.outputs), "")
-    if capture.status != "ok" or not re.search(r"^\s*(?:Username|Group):", text, re.M):
+    if not re.search(r"^\s*(?:Username|Group):", text, re.M):
         return []
-    parsed, problems = parse_capture(capture)
-    if problems:
-        return []  # the device is reported unknown by device_report, with the reason
     fam = family(capture.family) if capture.family else None
     logs = tunnels_log_lines(capture.outputs)
     return ezvpn.sessions(capture.name, parsed, logs, fam.log_group if fam else "ios", generated_at)
@@ -92,13 +105,12 @@ def remote_access(capture: DeviceCapture, generated_at: str) -> list[EzvpnSessio
 
 def build_report(captures: list[DeviceCapture], generated_at: str) -> Report:
     """Join, judge and sort every device of a bundle; Easy VPN clients in their own list."""
-    devices: list[Device] = []
-    tunnels: list[Tunnel] = []
-    clients: list[EzvpnSession] = []
-    for capture in captures:
-        device, found = device_report(capture)
-        devices.append(device)
-        tunnels.extend(found)
-        if device.status == "ok":
-            clients.extend(remote_access(capture, generated_at))
-    return diagnose(Report(generated_at, devices, tunnels, clients))
+    results = [device_report(capture, generated_at) for capture in captures]
+    return diagnose(
+        Report(
+            generated_at,
+            [r.device for r in results],
+            [t for r in results for t in r.tunnels],
+            [c for r in results for c in r.clients],
+        )
+    )
