@@ -230,7 +230,8 @@ def _one_way(sa: IpsecSa, floor: int) -> str | None:
 
 
 def _configured_lifetime(t: Tunnel) -> int:
-    return 3600  # IOS and ASA default; a crypto map's own lifetime is not in the model yet
+    """The tunnel's IPsec SA lifetime: its map entry's, else IOS's default of 3600 s."""
+    return t.sa_lifetime_s or 3600
 
 
 _NEGOTIATION_CODES = (

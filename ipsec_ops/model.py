@@ -111,6 +111,7 @@ class Tunnel:
     acl: str | None = None
     acl_lines: list[str] = field(default_factory=list)  # "10.1.0.0/24 10.2.0.0/24"
     transform_set: str | None = None
+    sa_lifetime_s: int | None = None  # the map entry's configured IPsec SA lifetime
     ike: IkeSa | None = None
     ipsec: list[IpsecSa] = field(default_factory=list)
     session_status: str | None = None

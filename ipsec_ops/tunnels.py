@@ -147,6 +147,7 @@ class _Config:
     acl_lines: list[str] = field(default_factory=list)
     transform_set: str | None = None
     interface: str | None = None
+    sa_lifetime_s: int | None = None  # the entry's own IPsec SA lifetime, when configured
 
 
 def _first(
@@ -202,6 +203,7 @@ def config_entries(parsed: dict[str, list[dict[str, Any]]]) -> dict[str, _Config
         for key, keys in fields:
             merged.setdefault(key, None)
             merged[key] = merged[key] or pick(rec, *keys)
+        merged["lifetime"] = merged.get("lifetime") or _entry_lifetime(rec)
     out: dict[str, _Config] = {}
     for (map_name, seq), merged in sorted(entries.items()):
         acl = str(merged["acl"]) if merged["acl"] else None
@@ -219,8 +221,30 @@ def config_entries(parsed: dict[str, list[dict[str, Any]]]) -> dict[str, _Config
                 acl_lines=[_normal_acl_line(x) for x in _as_list(merged["acl_lines"])] or lines,
                 transform_set=_first_str(merged["transform_set"]),
                 interface=bound[0] if bound else None,
+                sa_lifetime_s=merged["lifetime"],
             )
     return out
+
+
+_LIFETIME_SETTING = re.compile(r"set security-association lifetime seconds (\d+)")
+
+
+def _entry_lifetime(rec: dict[str, Any]) -> int | None:
+    """A map entry's IPsec SA lifetime in seconds: IOS/PIX `show crypto map` print it
+    (the effective one), ASA has it only as a `set security-association` line.
+
+    >>> _entry_lifetime({"lifetime_sec": "3600"}), _entry_lifetime({"lifetime_s": "28800"})
+    (3600, 28800)
+    >>> _entry_lifetime({"setting": "set security-association lifetime seconds 10800"})
+    10800
+    >>> _entry_lifetime({"setting": "set pfs group14"}) is None
+    True
+    """
+    value = as_int(pick(rec, "lifetime_sec", "lifetime_s"))
+    if value is not None:
+        return value
+    m = _LIFETIME_SETTING.search(str(pick(rec, "setting") or ""))
+    return int(m.group(1)) if m else None
 
 
 def _first_str(value: Any) -> str | None:
@@ -530,6 +554,7 @@ def build_tunnels(capture: DeviceCapture, parsed: dict[str, list[dict[str, Any]]
             acl=entry.acl if entry else None,
             acl_lines=list(entry.acl_lines) if entry else [],
             transform_set=entry.transform_set if entry else None,
+            sa_lifetime_s=entry.sa_lifetime_s if entry else None,
             ike=ike.get(peer),
             ipsec=sas,
             session_status=session.get("status") or None,

@@ -43,8 +43,10 @@ def tunnel(
     status: str | None = None,
     logs: tuple[str, ...] = (),
     configured: bool = True,
+    sa_lifetime_s: int | None = None,
 ) -> Tunnel:
     return Tunnel(
+        sa_lifetime_s=sa_lifetime_s,
         device="r1",
         peer="203.0.113.2",
         local="198.51.100.1",
@@ -203,6 +205,20 @@ CASES = [
         tunnel(IkeSa(1, "QM_IDLE"), [sa(lifetime_s=60)], "UP-ACTIVE"),
         ["SA_EXPIRING"],
         "degraded",
+    ),
+    (
+        "4% of the map's own 8 h lifetime left, no successor",
+        ASA,
+        tunnel(IkeSa(1, "MM_ACTIVE"), [sa(lifetime_s=1000)], sa_lifetime_s=28800),
+        ["SA_EXPIRING"],
+        "degraded",
+    ),
+    (
+        "a short configured lifetime is not expiring at 100 of 300 s",
+        IOS,
+        tunnel(IkeSa(1, "QM_IDLE"), [sa(lifetime_s=100)], "UP-ACTIVE", sa_lifetime_s=300),
+        [],
+        "up",
     ),
     (
         "flapping in the log",

@@ -175,3 +175,49 @@ def test_unparseable_file_makes_the_device_unknown_naming_file_and_line(tmp_path
     device = json.loads(result.stdout)["devices"][0]
     assert device["status"] == "unknown"
     assert "show_crypto_ipsec_sa.txt" in device["error"] and "line 3" in device["error"]
+
+
+LIFETIMES = """
+name: lifetimes
+description: map entries with their own IPsec SA lifetimes
+defaults: {username: admin, password: Pw-Life-1, enable_secret: En-Life-2}
+devices:
+  rtr:
+    platform: cisco_ios
+    family: ios15
+    interfaces: [{name: Gi0/0, address: 192.0.2.1/24, crypto_map: VPN}]
+    crypto_map:
+      - {peer: 203.0.113.1, acl: ["10.1.0.0/24 10.9.0.0/24"], psk: K-1, transform_set: TS,
+         lifetime_s: 28800}
+      - {peer: 203.0.113.2, acl: ["10.1.1.0/24 10.9.1.0/24"], psk: K-2, transform_set: TS}
+  fw:
+    platform: cisco_asa
+    family: asa9
+    interfaces: [{name: Gi0/0, nameif: outside, address: 192.0.2.3/24, crypto_map: VPN}]
+    crypto_map:
+      - {peer: 203.0.113.1, acl: ["10.3.0.0/24 10.9.0.0/24"], psk: K-1, transform_set: TS,
+         lifetime_s: 1800}
+peers:
+  - {address: 203.0.113.1, psk: K-1}
+  - {address: 203.0.113.2, psk: K-2}
+"""
+
+
+def test_each_map_entry_keeps_its_configured_lifetime(tmp_path: Path) -> None:
+    """SA_EXPIRING compares with the entry's own lifetime, read from the device."""
+    from ipsec_ops.gather import gather
+    from ipsec_ops.lab.runtime import Lab
+    from ipsec_ops.lab.scenario import scenario_from_text
+    from ipsec_ops.options import DeviceOptions
+
+    with Lab(scenario_from_text(LIFETIMES)) as lab:
+        folder = lab.write_inventory(tmp_path / "inv")
+        opts = DeviceOptions(inventory=folder, known_hosts=folder / "known_hosts", quiet=True)
+        report = gather(opts, None, quiet=True).report
+    got = {(t.device, t.peer): t.sa_lifetime_s for t in report.tunnels}
+    assert got == {
+        ("rtr", "203.0.113.1"): 28800,
+        ("rtr", "203.0.113.2"): 3600,
+        ("fw", "203.0.113.1"): 1800,
+    }
+    assert all(t.health == "up" for t in report.tunnels)  # nothing is near its own end
