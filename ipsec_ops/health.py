@@ -13,11 +13,13 @@ from typing import Any
 
 from ipsec_ops import ezvpn
 from ipsec_ops.bundle import DeviceCapture
+from ipsec_ops.crypto_config import unapplied_maps
 from ipsec_ops.diagnose import device_finding, diagnose
 from ipsec_ops.model import Device, EzvpnSession, Report, Tunnel
 from ipsec_ops.parse import NoTemplate, ParseError, parse
 from ipsec_ops.platforms import family
-from ipsec_ops.tunnels import SOURCES, active_debugs, build_tunnels, unapplied_maps
+from ipsec_ops.records import SOURCES
+from ipsec_ops.tunnels import active_debugs, build_tunnels
 from ipsec_ops.tunnels import log_lines as tunnels_log_lines
 
 # The commands the join reads; others (show version, show logging) are used raw.

@@ -11,152 +11,22 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from ipsec_ops import ezvpn
 from ipsec_ops.bundle import DeviceCapture
+from ipsec_ops.crypto_config import config_entries
 from ipsec_ops.model import IkeSa, IpsecSa, Tunnel
-
-# Which command feeds which part of the model, best source first (data, not branches).
-SOURCES: dict[str, tuple[str, ...]] = {
-    # IOS prints the state in the plain table only; the ASA's detail form has everything.
-    "ike1": (
-        "show crypto isakmp sa",
-        "show crypto ikev1 sa detail",
-        "show crypto isakmp sa detail",
-        "show crypto ikev1 sa",
-    ),
-    "ike2": (
-        "show crypto ikev2 sa detailed",
-        "show crypto ikev2 sa detail",
-        "show crypto ikev2 sa",
-    ),
-    "ipsec": ("show crypto ipsec sa", "show crypto ipsec sa detail"),
-    "ipsec_detail": ("show crypto ipsec sa detail",),
-    "session": ("show crypto session detail", "show crypto session"),
-    "map": (
-        "show crypto map",
-        "show running-config crypto",
-        "show running-config | section crypto",
-    ),
-    "acl": ("show access-lists", "show access-list"),
-    "log": ("show logging",),
-    "debug": ("show debugging", "show debug", "show crypto debug-condition"),
-}
-
-
-def pick(record: dict[str, Any], *keys: str) -> Any:
-    """The first non-empty value among ``keys``.
-
-    >>> pick({"a": "", "b": "x"}, "a", "b")
-    'x'
-    >>> pick({"a": ""}, "a", "z") is None
-    True
-    """
-    for key in keys:
-        value = record.get(key)
-        if value not in (None, "", []):
-            return value
-    return None
-
-
-def as_int(value: Any) -> int | None:
-    """An integer from a TextFSM string (``"1,234"``, ``"12"``), or None.
-
-    >>> as_int("1,234"), as_int(""), as_int(None), as_int("x")
-    (1234, None, None, None)
-    """
-    if value in (None, ""):
-        return None
-    try:
-        return int(str(value).replace(",", ""))
-    except ValueError:
-        return None
-
-
-def seconds(value: Any) -> int | None:
-    """Seconds from ``"23:59:10"``, ``"1d02h"``-less forms, or a plain number.
-
-    >>> seconds("23:59:10"), seconds("86000"), seconds("0"), seconds("")
-    (86350, 86000, 0, None)
-    """
-    if value in (None, ""):
-        return None
-    text = str(value)
-    if ":" in text:
-        parts = [int(p) for p in text.split(":") if p.isdigit()]
-        total = 0
-        for part in parts:
-            total = total * 60 + part
-        return total
-    return as_int(text)
-
-
-def prefix(addr: Any, mask: Any) -> str:
-    """``10.1.0.0/24`` from an address and a dotted mask (or a wildcard).
-
-    >>> prefix("10.1.0.0", "255.255.255.0"), prefix("10.1.0.0", "0.0.0.255")
-    ('10.1.0.0/24', '10.1.0.0/24')
-    >>> prefix("host", None), prefix("10.9.9.9", "")
-    ('host', '10.9.9.9/32')
-    """
-    if not addr:
-        return ""
-    if not mask:
-        mask = "255.255.255.255"
-    try:
-        if str(mask).startswith("0."):  # an IOS wildcard mask
-            mask = str(
-                ipaddress.IPv4Address(
-                    int(ipaddress.IPv4Address("255.255.255.255"))
-                    ^ int(ipaddress.IPv4Address(str(mask)))
-                )
-            )
-        return str(ipaddress.IPv4Network(f"{addr}/{mask}", strict=False))
-    except ValueError:
-        return str(addr)
-
-
-def _hex(value: Any) -> str | None:
-    """SPIs normalised to ``0x`` + upper-case hex.
-
-    >>> _hex("dc15bf68"), _hex("0x1E8246FC"), _hex(""), _hex("0x0")
-    ('0xDC15BF68', '0x1E8246FC', None, '0x0')
-    """
-    if value in (None, ""):
-        return None
-    text = str(value).strip()
-    text = text[2:] if text.lower().startswith("0x") else text
-    return "0x" + text.upper() if text else None
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value in (None, ""):
-        return []
-    return list(value) if isinstance(value, list) else [value]
-
-
-@dataclass
-class _Config:
-    peer: str
-    crypto_map: str | None = None
-    seq: int | None = None
-    description: str | None = None
-    acl: str | None = None
-    acl_lines: list[str] = field(default_factory=list)
-    transform_set: str | None = None
-    interface: str | None = None
-    sa_lifetime_s: int | None = None  # the entry's own IPsec SA lifetime, when configured
-
-
-def _first(
-    parsed: dict[str, list[dict[str, Any]]], kind: str
-) -> tuple[str | None, list[dict[str, Any]]]:
-    for command in SOURCES[kind]:
-        if command in parsed:
-            return command, parsed[command]
-    return None, []
+from ipsec_ops.records import (
+    SOURCES,
+    as_int,
+    as_list,
+    first_records,
+    hex_spi,
+    pick,
+    prefix,
+    seconds,
+)
 
 
 def _evidence(raw: str, command: str | None, needle: str) -> str:
@@ -170,146 +40,6 @@ def _evidence(raw: str, command: str | None, needle: str) -> str:
     return ""
 
 
-def config_entries(parsed: dict[str, list[dict[str, Any]]]) -> dict[str, _Config]:
-    """Configured peers with their map entry, ACL, description and interface.
-
-    Templates give either one record per map entry (IOS `show crypto map`) or one
-    per configuration line (ASA `show running-config crypto`): records are merged
-    by (map, seq), and interface bindings gathered from whichever record names them.
-    """
-    _, records = _first(parsed, "map")
-    acls = _acls(parsed)
-    interfaces: dict[str, list[str]] = {}
-    entries: dict[tuple[str, int], dict[str, Any]] = {}
-    for rec in records:
-        map_name = pick(rec, "crypto_map", "map_name")
-        if not map_name:
-            continue
-        for iface in _as_list(pick(rec, "interfaces")):
-            interfaces.setdefault(str(map_name), []).append(str(iface))
-        seq = as_int(pick(rec, "seq", "sequence", "seq_num"))
-        if seq is None:  # `crypto map NAME interface IF` and the like
-            if pick(rec, "interface"):
-                interfaces.setdefault(str(map_name), []).append(str(pick(rec, "interface")))
-            continue
-        merged = entries.setdefault((str(map_name), seq), {"peers": []})
-        merged["peers"] += [str(p) for p in _as_list(pick(rec, "peers", "peer", "set_peer"))]
-        fields: tuple[tuple[str, tuple[str, ...]], ...] = (
-            ("acl", ("acl_name", "acl", "match_address")),
-            ("description", ("description",)),
-            ("transform_set", ("transform_sets", "transform_set")),
-            ("acl_lines", ("acl_lines",)),
-        )
-        for key, keys in fields:
-            merged.setdefault(key, None)
-            merged[key] = merged[key] or pick(rec, *keys)
-        merged["lifetime"] = merged.get("lifetime") or _entry_lifetime(rec)
-    out: dict[str, _Config] = {}
-    for (map_name, seq), merged in sorted(entries.items()):
-        acl = str(merged["acl"]) if merged["acl"] else None
-        lines, remark = acls.get(acl or "", ([], None))
-        for peer in merged["peers"]:
-            if peer in out:  # the first entry naming a peer is the one the device uses
-                continue
-            bound = interfaces.get(map_name, [])
-            out[peer] = _Config(
-                peer=peer,
-                crypto_map=map_name,
-                seq=seq,
-                description=merged["description"] or remark,
-                acl=acl,
-                acl_lines=[_normal_acl_line(x) for x in _as_list(merged["acl_lines"])] or lines,
-                transform_set=_first_str(merged["transform_set"]),
-                interface=bound[0] if bound else None,
-                sa_lifetime_s=merged["lifetime"],
-            )
-    return out
-
-
-_LIFETIME_SETTING = re.compile(r"set security-association lifetime seconds (\d+)")
-
-
-def _entry_lifetime(rec: dict[str, Any]) -> int | None:
-    """A map entry's IPsec SA lifetime in seconds: IOS/PIX `show crypto map` print it
-    (the effective one), ASA has it only as a `set security-association` line.
-
-    >>> _entry_lifetime({"lifetime_sec": "3600"}), _entry_lifetime({"lifetime_s": "28800"})
-    (3600, 28800)
-    >>> _entry_lifetime({"setting": "set security-association lifetime seconds 10800"})
-    10800
-    >>> _entry_lifetime({"setting": "set pfs group14"}) is None
-    True
-    """
-    value = as_int(pick(rec, "lifetime_sec", "lifetime_s"))
-    if value is not None:
-        return value
-    m = _LIFETIME_SETTING.search(str(pick(rec, "setting") or ""))
-    return int(m.group(1)) if m else None
-
-
-def _first_str(value: Any) -> str | None:
-    items = _as_list(value)
-    return str(items[0]) if items else None
-
-
-_ACL_LINE = re.compile(
-    r"permit\s+ip\s+(?P<src>host \S+|\S+ \S+|any)\s+(?P<dst>host \S+|\S+ \S+|any)"
-)
-
-
-def _normal_acl_line(text: str) -> str:
-    """``permit ip 10.1.0.0 0.0.0.255 10.2.0.0 0.0.0.255`` -> ``10.1.0.0/24 10.2.0.0/24``.
-
-    >>> _normal_acl_line("access-list X permit ip 10.1.0.0 0.0.0.255 host 10.2.0.9")
-    '10.1.0.0/24 10.2.0.9/32'
-    """
-    m = _ACL_LINE.search(str(text))
-    if not m:
-        return str(text)
-    return f"{_operand(m.group('src'))} {_operand(m.group('dst'))}"
-
-
-def _operand(text: str) -> str:
-    if text == "any":
-        return "0.0.0.0/0"
-    first, _, second = text.partition(" ")
-    if first == "host":
-        return f"{second}/32"
-    return prefix(first, second)
-
-
-def _acls(parsed: dict[str, list[dict[str, Any]]]) -> dict[str, tuple[list[str], str | None]]:
-    """ACL name -> (``src dst`` permit lines, first remark), IOS and ASA forms."""
-    _, records = _first(parsed, "acl")
-    out: dict[str, tuple[list[str], str | None]] = {}
-    for rec in records:
-        name = pick(rec, "name", "acl_name")
-        if not name:
-            continue
-        lines, remark = out.setdefault(str(name), ([], None))
-        if pick(rec, "remark") and remark is None:
-            out[str(name)] = (lines, str(pick(rec, "remark")))
-        if pick(rec, "action") != "permit":
-            continue
-        src = pick(rec, "source") or _asa_operand(rec, "src")
-        dst = pick(rec, "destination") or _asa_operand(rec, "dst")
-        if src and dst:
-            lines.append(f"{_operand(str(src))} {_operand(str(dst))}")
-    return out
-
-
-def _asa_operand(rec: dict[str, Any], side: str) -> str | None:
-    if pick(rec, f"{side}_any"):
-        return "any"
-    host = pick(rec, f"{side}_host")
-    if host:
-        return f"host {host}"
-    network = pick(rec, f"{side}_network")
-    if network:
-        return f"{network} {pick(rec, f'{side}_mask') or '255.255.255.255'}"
-    return None
-
-
 def _ike_sas(
     parsed: dict[str, list[dict[str, Any]]],
     raw: dict[str, str],
@@ -319,7 +49,7 @@ def _ike_sas(
     """Peer -> its IKE SA (the most advanced one when several attempts are listed)."""
     out: dict[str, IkeSa] = {}
     for kind, version in (("ike1", 1), ("ike2", 2)):
-        command, records = _first(parsed, kind)
+        command, records = first_records(parsed, kind)
         for rec in records:
             peer = _peer_of_ike(rec, local_addresses, peers)
             state = pick(rec, "state") if version == 1 else pick(rec, "status", "state")
@@ -365,7 +95,7 @@ def _ipsec_sas(
     parsed: dict[str, list[dict[str, Any]]],
 ) -> dict[str, tuple[list[IpsecSa], dict[str, str]]]:
     """Peer -> (its proxy pairs with SAs and counters, where they live: interface, map, local)."""
-    _, records = _first(parsed, "ipsec")
+    _, records = first_records(parsed, "ipsec")
     detail = _detail_counters(parsed)
     out: dict[str, tuple[list[IpsecSa], dict[str, str]]] = {}
     pairs: dict[tuple[str, str, str], IpsecSa] = {}
@@ -383,7 +113,7 @@ def _ipsec_sas(
             pick(rec, "remote_mask", "remote_ident_mask", "remote_identity_mask"),
         )
         spis_in, spis_out = _spis(rec)
-        current_out = _hex(pick(rec, "current_outbound_spi", "current_outbound_spi_hex"))
+        current_out = hex_spi(pick(rec, "current_outbound_spi", "current_outbound_spi_hex"))
         if current_out and current_out not in ("0x0", "0x00000000") and not spis_out:
             spis_out = [current_out]
         known = pairs.get((peer, local_ident, remote_ident))
@@ -392,7 +122,7 @@ def _ipsec_sas(
             known.spis_out += [x for x in spis_out if x not in known.spis_out]
             known.spi_in = known.spi_in or (spis_in[-1] if spis_in else None)
             continue
-        lifetimes = _as_list(
+        lifetimes = as_list(
             pick(
                 rec,
                 "lifetime_sec_out",
@@ -402,7 +132,7 @@ def _ipsec_sas(
                 "inbound_remaining_lifetime",
             )
         )
-        kbs = _as_list(
+        kbs = as_list(
             pick(
                 rec,
                 "lifetime_kb_out",
@@ -448,11 +178,11 @@ def _spis(rec: dict[str, Any]) -> tuple[list[str], list[str]]:
     """Inbound and outbound SPIs of a record, whatever its template's shape."""
     orientation = str(pick(rec, "sa_orientation") or "")
     if orientation:  # one record per SA
-        spi = _hex(pick(rec, "sa_spi_hex"))
+        spi = hex_spi(pick(rec, "sa_spi_hex"))
         spis = [spi] if spi else []
         return (spis, []) if orientation == "inbound" else ([], spis)
-    spis_in = [_hex(x) for x in _as_list(pick(rec, "spi_in", "inbound_spi_hex"))]
-    spis_out = [_hex(x) for x in _as_list(pick(rec, "spi_out", "outbound_spi_hex"))]
+    spis_in = [hex_spi(x) for x in as_list(pick(rec, "spi_in", "inbound_spi_hex"))]
+    spis_out = [hex_spi(x) for x in as_list(pick(rec, "spi_out", "outbound_spi_hex"))]
     return [x for x in spis_in if x], [x for x in spis_out if x]
 
 
@@ -489,7 +219,7 @@ def _detail_counters(
 
 def _sessions(parsed: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, str]]:
     """Peer -> crypto session facts (IOS `show crypto session detail`)."""
-    _, records = _first(parsed, "session")
+    _, records = first_records(parsed, "session")
     out: dict[str, dict[str, str]] = {}
     for rec in records:
         peer = pick(rec, "peer")
@@ -526,7 +256,7 @@ def build_tunnels(capture: DeviceCapture, parsed: dict[str, list[dict[str, Any]]
     ike = _ike_sas(parsed, capture.outputs, local_addresses, set(config))
     sessions = _sessions(parsed)
     logs = log_lines(capture.outputs)
-    ike_collected = bool(_first(parsed, "ike1")[0] or _first(parsed, "ike2")[0])
+    ike_collected = bool(first_records(parsed, "ike1")[0] or first_records(parsed, "ike2")[0])
     # Every entry of a crypto map uses the address of the map's interface.
     map_local = {w["crypto_map"]: w["local"] for _, w in ipsec.values() if w["local"]}
     peers = sorted(set(config) | set(ike) | set(ipsec) | set(sessions), key=_sort_key)
@@ -572,12 +302,6 @@ def _sort_key(address: str) -> tuple[int, str]:
         return (0, address)
 
 
-def unapplied_maps(parsed: dict[str, list[dict[str, Any]]]) -> list[str]:
-    """Crypto maps that have entries but are applied to no interface."""
-    entries = config_entries(parsed)
-    return sorted({e.crypto_map for e in entries.values() if e.crypto_map and not e.interface})
-
-
 def active_debugs(parsed: dict[str, list[dict[str, Any]]]) -> list[str]:
     """The crypto debugs and debug conditions a device reports as on, one line each.
 
@@ -593,8 +317,8 @@ def active_debugs(parsed: dict[str, list[dict[str, Any]]]) -> list[str]:
             if name and "crypto" in str(name).lower() and state in (None, "on", "ON"):
                 out.append(f"{name} debugging is on" + (f" (level {level})" if level else ""))
     for rec in parsed.get("show crypto debug-condition", []):
-        kinds = _as_list(pick(rec, "filter_types", "filter_type"))
-        values = _as_list(pick(rec, "filter_values", "filter"))
+        kinds = as_list(pick(rec, "filter_types", "filter_type"))
+        values = as_list(pick(rec, "filter_values", "filter"))
         out += [f"condition {kind} {value}" for kind, value in zip(kinds, values, strict=False)]
         for flag in ("ike_unmatched", "ipsec_unmatched", "engine_unmatched"):
             if str(rec.get(flag, "")).upper() == "ON":
