@@ -354,8 +354,14 @@ _IOS_VARIANTS = (
     # Easy VPN server and VRF filters of the session table (issue 10; lab: lab/ezvpn.py).
     "show crypto session [fvrf <word:fvrf> | ivrf <word:ivrf> | group <word:group> "
     "| username <word:username>] [detail]",
+    # Reference 4.6: one peer's session, the one-line-per-peer summary, and the configured
+    # phase 1 policies and transform sets (`remote` since 12.3(4)T [D S13]; `brief` [E]).
+    "show crypto session remote <ip:remote> [detail]",
+    "show crypto session brief",
+    "show crypto isakmp policy",
+    "show crypto ipsec transform-set",
 )
-_IKEV2_VARIANTS = ("show crypto ikev2 sa [detailed]",)
+_IKEV2_VARIANTS = ("show crypto ikev2 sa [detailed]", "show crypto ikev2 session [detailed]")
 
 
 def _asa_variants(ikev1: str, ikev2: bool) -> tuple[str, ...]:
@@ -371,6 +377,11 @@ def _asa_variants(ikev1: str, ikev2: bool) -> tuple[str, ...]:
         "show crypto ipsec sa map <word:map> [detail]",
         "show ipsec sa [peer <ip:peer>]",
         *nine,
+        # Reference 4.6: the session database (one peer with `filter ipaddress`) and the
+        # accelerated security path (drops since 7.0(1) [D]; vpn-context on 7.x-9.x [E]).
+        "show vpn-sessiondb [detail] l2l [filter ipaddress <ip:ipaddress>]",
+        "show asp drop",
+        "show asp table vpn-context detail",
     )
 
 

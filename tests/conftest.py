@@ -100,3 +100,22 @@ def connect() -> Iterator[Callable[..., Any]]:
                 conn.disconnect()
             else:
                 conn.paramiko_cleanup() if hasattr(conn, "paramiko_cleanup") else None
+
+
+@contextlib.contextmanager
+def lab_cli(running: RunningLab) -> Iterator[Callable[[str, str], str]]:
+    """``run(device, command)``: one command on one lab device over SSH/telnet with netmiko,
+    in enable mode; one session per device, reused, all closed on exit."""
+    opened: dict[str, Any] = {}
+
+    def run(device: str, command: str) -> str:
+        if device not in opened:
+            opened[device] = ConnectHandler(**netmiko_params(running, device))
+            opened[device].enable()
+        return str(opened[device].send_command(command))
+
+    try:
+        yield run
+    finally:
+        for conn in opened.values():
+            conn.disconnect()

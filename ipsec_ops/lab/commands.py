@@ -126,7 +126,9 @@ def grammars(family_name: str) -> dict[str, Grammar[Action]]:
     style = PERSONALITIES[family_name].style
     module = _renderer_module(style)
     rendered: list[tuple[str, Renderer]] = variants.extend(
-        family_name, module.commands(family_name)
+        family_name,
+        module.commands(family_name),
+        module.variants() if hasattr(module, "variants") else {},
     )
     known: dict[str, Iterable[str]] = {**getattr(module, "KNOWN", {}), **DEBUG_KNOWN[style]}
     debugs = debug_cli.command_table(family_name)

@@ -183,7 +183,10 @@ def session_block(s: EzvpnSession, now: float, detail: bool) -> list[str]:
 
 
 def select(found: list[EzvpnSession], args: dict[str, str]) -> list[EzvpnSession]:
-    """The sessions a ``group X`` / ``username X`` filter keeps (``fvrf``/``ivrf``: none here)."""
+    """The sessions a ``group X`` / ``username X`` / ``remote X`` (client's public address)
+    filter keeps (``fvrf``/``ivrf``: none here)."""
+    if "remote" in args:
+        return [s for s in found if str(s.client.public) == args["remote"]]
     if "group" in args:
         return [s for s in found if s.client.group == args["group"]]
     if "username" in args:

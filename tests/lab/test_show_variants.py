@@ -24,7 +24,7 @@ from ipsec_ops.lab.scenario import load_scenario
 from ipsec_ops.lab.views import TunnelView
 from ipsec_ops.parse import parse
 from ipsec_ops.platforms import FAMILIES, family, is_rejected
-from tests.conftest import RunningLab, start_lab
+from tests.conftest import RunningLab, lab_cli, start_lab
 
 SAMPLE_ARGS = {"ip": "198.51.100.3", "word": "VPN", "int": "1"}
 # One device of the default scenario per family it has.
@@ -47,21 +47,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningLab]:
 @pytest.fixture(scope="module")
 def cli(lab: RunningLab) -> Iterator[Callable[[str, str], str]]:
     """Run one command on one lab device over SSH/telnet with netmiko (sessions reused)."""
-    from netmiko import ConnectHandler
-
-    from tests.conftest import netmiko_params
-
-    opened: dict[str, Any] = {}
-
-    def run(device: str, command: str) -> str:
-        if device not in opened:
-            opened[device] = ConnectHandler(**netmiko_params(lab, device))
-            opened[device].enable()
-        return str(opened[device].send_command(command))
-
-    yield run
-    for conn in opened.values():
-        conn.disconnect()
+    with lab_cli(lab) as run:
+        yield run
 
 
 def _tunnels(lab: RunningLab, device: str) -> list[TunnelView]:

@@ -1,32 +1,32 @@
-"""Renderers of ASA (8.2, 9.x) and PIX 7 show commands.
+"""Renderers of ASA (8.2, 9.x) and PIX 7 show commands: IKE and IPsec SAs, the command table.
 
 Layouts follow real output; where they were checked against a public source the
-comment names it. Configuration views live in :mod:`.asa_config`.
+comment names it. Configuration views live in :mod:`.asa_config`, the session
+database and the accelerated security path in :mod:`.asa_sessions`, logging and
+debugs in :mod:`.asa_logging`.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import time
 from collections.abc import Callable
 from functools import partial
 
-from ipsec_ops.lab import syslog
-from ipsec_ops.lab.config import IkePolicy
-from ipsec_ops.lab.engine import stable_int
 from ipsec_ops.lab.render import asa_config as cfg
+from ipsec_ops.lab.render import asa_sessions
+from ipsec_ops.lab.render.asa_common import BYTES_PER_PACKET as BYTES_PER_PACKET
+from ipsec_ops.lab.render.asa_common import policy_of, style_for
 from ipsec_ops.lab.render.asa_config import Style, style_of
-from ipsec_ops.lab.render.base import (
-    RenderContext,
-    Renderer,
-    acl_operand,
-    asa_time,
-    net_mask,
+from ipsec_ops.lab.render.asa_logging import (
+    debug_condition,
+    show_debug,
+    show_logging,
 )
-from ipsec_ops.lab.views import IkeView, IpsecView, LogEvent, TunnelView
-
-BYTES_PER_PACKET = 500
-IDLE_TIMEOUT_MIN = 30
+from ipsec_ops.lab.render.asa_logging import debug_words as debug_words
+from ipsec_ops.lab.render.asa_logging import event_lines as event_lines
+from ipsec_ops.lab.render.asa_sessions import vpn_sessiondb
+from ipsec_ops.lab.render.base import RenderContext, Renderer, acl_operand, net_mask
+from ipsec_ops.lab.views import IkeView, IpsecView, TunnelView
 
 
 def _words(text: str) -> list[str]:
@@ -62,17 +62,8 @@ KNOWN: dict[str, list[str]] = {
 }
 
 
-def _style(ctx: RenderContext, style: Style | None) -> Style:
-    return style or style_of(ctx.device.family)
-
-
 def _ike_tunnels(ctx: RenderContext, version: int) -> list[TunnelView]:
     return [t for t in ctx.tunnels() if t.ike is not None and t.ike.version == version]
-
-
-def _policy(ctx: RenderContext, ike: IkeView) -> IkePolicy:
-    """The policy the SA uses, or the one offered while nothing is agreed yet."""
-    return ike.policy or min(ctx.device.ike_policies, key=lambda p: p.priority)
 
 
 # -- show crypto isakmp sa / ikev1 sa -------------------------------------------------
@@ -99,7 +90,7 @@ def _ikev1_block(ctx: RenderContext, tunnels: list[TunnelView], detail: bool) ->
             _pair("Rekey", "no", "State", t.ike.state),
         ]
         if detail:
-            p = _policy(ctx, t.ike)
+            p = policy_of(ctx, t.ike)
             hash_word = "SHA" if p.hash == "sha" else p.hash.upper()
             lines.append(_pair("Encrypt", cfg.dashed(p.encryption), "Hash", hash_word))
             lines.append(_pair("Auth", cfg.auth_words(p)[0], "Lifetime", p.lifetime))
@@ -115,7 +106,7 @@ def _ikev2_lines(ctx: RenderContext, detail: bool) -> list[str]:
     for n, t in enumerate(tunnels, start=1):
         ike = t.ike
         assert ike is not None
-        p = _policy(ctx, ike)
+        p = policy_of(ctx, ike)
         sas = [s for s in t.ipsec if s.has_sa]
         status = "UP-ACTIVE" if sas else ("UP-IDLE" if ike.established else "UP-IN-NEG")
         local, remote = f"{t.local}/500", f"{t.peer}/500"
@@ -196,7 +187,7 @@ def isakmp_sa(
     style: Style | None, ctx: RenderContext, args: dict[str, str], detail: bool = False
 ) -> str:
     """``show crypto isakmp sa [detail]``; on 9.x it lists IKEv1 then IKEv2 SAs."""
-    s = _style(ctx, style)
+    s = style_for(ctx, style)
     v1 = _ike_tunnels(ctx, 1)
     if not s.nine:
         return "\n".join(_ikev1_block(ctx, v1, detail) if v1 else ["There are no isakmp sas"])
@@ -334,7 +325,7 @@ def ipsec_sa(
 ) -> str:
     """``show crypto ipsec sa [peer X | map NAME] [detail]``: established SA pairs, per
     interface (a filter that matches nothing prints the no-SA line)."""
-    s = _style(ctx, style)
+    s = style_for(ctx, style)
     peer, crypto_map = args.get("peer"), args.get("map")
     by_intf: dict[str, list[str]] = {}
     for t in ctx.tunnels():
@@ -352,456 +343,13 @@ def ipsec_sa(
     return "\n".join(out)
 
 
-# -- show vpn-sessiondb [detail] l2l ----------------------------------------------------
-
-
-def _field(
-    label: str, value: object, label2: str = "", value2: object = "", indent: str = ""
-) -> str:
-    if not label2:
-        return f"{indent}{label:<13}: {value}"
-    return f"{indent}{label:<13}: {value!s:<23}{label2:<13}: {value2}"
-
-
-def _duration(seconds: int) -> str:
-    """Session duration as ASA prints it.
-
-    >>> _duration(10 * 86400 + 7 * 3600 + 26 * 60 + 52), _duration(52475)
-    ('10d 7h:26m:52s', '14h:34m:35s')
-    """
-    days, rem = divmod(max(0, int(seconds)), 86400)
-    h, rem = divmod(rem, 3600)
-    m, sec = divmod(rem, 60)
-    clock = f"{h}h:{m:02d}m:{sec:02d}s"
-    return f"{days}d {clock}" if days else clock
-
-
-def _login_time(at: float) -> str:
-    t = time.gmtime(at)
-    return f"{time.strftime('%H:%M:%S', t)} UTC {time.strftime('%a %b', t)} {t.tm_mday} {t.tm_year}"
-
-
-def _session_rows(ctx: RenderContext) -> list[tuple[TunnelView, list[IpsecView]]]:
-    rows = []
-    for t in ctx.tunnels():
-        sas = [s for s in t.ipsec if s.has_sa]
-        if sas or (t.ike is not None and t.ike.established):
-            rows.append((t, sas))
-    return rows
-
-
-def _session_head(s: Style, ctx: RenderContext, t: TunnelView, sas: list[IpsecView]) -> list[str]:
-    ike_word = f"IKEv{t.entry.ike_version}" if s.nine else "IKE"
-    p = _policy(ctx, t.ike) if t.ike else None
-    tx = sum(sa.encaps for sa in sas) * BYTES_PER_PACKET
-    rx = sum(sa.decaps for sa in sas) * BYTES_PER_PACKET
-    ts = sas[0].transform if sas else ctx.device.transform_set(t.entry.transform_set)
-    protocol = " ".join(w for w, on in ((ike_word, t.ike), ("IPsec", sas)) if on)
-    up = t.uptime_s if t.uptime_s is not None else (t.ike.age_s if t.ike else 0)
-    lines = [_field("Connection", t.peer), _field("Index", _index(t), "IP Addr", t.peer)]
-    lines.append(_field("Protocol", protocol))
-    if s.nine:
-        enc = [f"{ike_word}: (1){cfg.cipher_name(p.encryption)}"] if p else []
-        hsh = [f"{ike_word}: (1){cfg.hash_name(p.hash)}"] if p else []
-        if sas:
-            enc.append(f"IPsec: ({len(sas)}){cfg.cipher_name(cfg.esp_cipher(ts))}")
-            hsh.append(f"IPsec: ({len(sas)}){cfg.hash_name(cfg.esp_hmac(ts))}")
-        lines += [_field("Encryption", "  ".join(enc)), _field("Hashing", "  ".join(hsh))]
-    else:
-        cipher = (
-            cfg.cipher_name(cfg.esp_cipher(ts))
-            if sas
-            else cfg.cipher_name(p.encryption if p else "aes")
-        )
-        digest = cfg.hash_name(cfg.esp_hmac(ts)) if sas else cfg.hash_name(p.hash if p else "sha")
-        lines.append(_field("Encryption", cipher, "Hashing", digest))
-    return [
-        *lines,
-        _field("Bytes Tx", tx, "Bytes Rx", rx),
-        _field("Login Time", _login_time(ctx.now - up)),
-        _field("Duration", _duration(up)),
-    ]
-
-
-def _index(t: TunnelView) -> int:
-    return (t.ike.conn_id if t.ike else t.ipsec[0].conn_id_in) % 100_000
-
-
-Row = tuple[str, object, str, object]
-
-
-def _sub_block(title: str, rows: list[Row]) -> list[str]:
-    """An indented ``IKEv1:`` / ``IPsec:`` / ``NAC:`` block of label : value pairs."""
-    return ["", f"{title}:", *(_field(*row, indent="  ") for row in rows)]
-
-
-def _ike_rows(ctx: RenderContext, idx: int, ike: IkeView, nine: bool) -> list[Row]:
-    p = _policy(ctx, ike)
-    rows: list[Row] = [
-        ("Tunnel ID", f"{idx}.1", "", ""),
-        ("UDP Src Port", 500, "UDP Dst Port", 500),
-        ("IKE Neg Mode", "Main", "Auth Mode", cfg.auth_words(p)[1]),
-        ("Encryption", cfg.cipher_name(p.encryption), "Hashing", cfg.hash_name(p.hash)),
-        (
-            "Rekey Int (T)",
-            f"{p.lifetime} Seconds",
-            "Rekey Left(T)",
-            f"{ike.lifetime_left_s} Seconds",
-        ),
-        ("D/H Group", p.group, "", ""),
-        ("Filter Name", "", "", ""),
-    ]
-    if not nine:  # the 8.x sample prints it, the 9.x samples do not
-        rows.append(("IPv6 Filter", "", "", ""))
-    return rows
-
-
-def _ipsec_rows(t: TunnelView, tunnel_id: str, sa: IpsecView) -> list[Row]:
-    ts, kb = sa.transform, BYTES_PER_PACKET
-    age_min = (t.entry.sa_lifetime_s - sa.lifetime_left_s) // 60
-    busy = sa.encaps + sa.decaps > 0
-    idle_left = IDLE_TIMEOUT_MIN - 1 if busy else max(0, IDLE_TIMEOUT_MIN - age_min)
-    pfs: tuple[str, object] = ("PFS Group", sa.pfs_group) if sa.pfs_group else ("", "")
-    return [
-        ("Tunnel ID", tunnel_id, "", ""),
-        ("Local Addr", f"{net_mask(sa.local_net)}/0/0", "", ""),
-        ("Remote Addr", f"{net_mask(sa.remote_net)}/0/0", "", ""),
-        (
-            "Encryption",
-            cfg.cipher_name(cfg.esp_cipher(ts)),
-            "Hashing",
-            cfg.hash_name(cfg.esp_hmac(ts)),
-        ),
-        ("Encapsulation", "Tunnel", *pfs),
-        (
-            "Rekey Int (T)",
-            f"{t.entry.sa_lifetime_s} Seconds",
-            "Rekey Left(T)",
-            f"{sa.lifetime_left_s} Seconds",
-        ),
-        (
-            "Rekey Int (D)",
-            f"{t.entry.sa_lifetime_kb} K-Bytes",
-            "Rekey Left(D)",
-            f"{sa.lifetime_left_kb} K-Bytes",
-        ),
-        ("Idle Time Out", f"{IDLE_TIMEOUT_MIN} Minutes", "Idle TO Left", f"{idle_left} Minutes"),
-        ("Bytes Tx", sa.encaps * kb, "Bytes Rx", sa.decaps * kb),
-        ("Pkts Tx", sa.encaps, "Pkts Rx", sa.decaps),
-    ]
-
-
-def _session_detail(s: Style, ctx: RenderContext, t: TunnelView, sas: list[IpsecView]) -> list[str]:
-    ike_word = f"IKEv{t.entry.ike_version}" if s.nine else "IKE"
-    idx = _index(t)
-    lines = ["", f"{ike_word} Tunnels: {1 if t.ike else 0}", f"IPsec Tunnels: {len(sas)}"]
-    if t.ike is not None:
-        lines += _sub_block(ike_word, _ike_rows(ctx, idx, t.ike, s.nine))
-    for n, sa in enumerate(sas, start=2):
-        lines += _sub_block("IPsec", _ipsec_rows(t, f"{idx}.{n}", sa))
-    if not s.nine:  # 8.x also prints the (empty) NAC block
-        nac: list[Row] = [
-            ("Reval Int (T)", "0 Seconds", "Reval Left(T)", "0 Seconds"),
-            ("SQ Int (T)", "0 Seconds", "EoU Age(T)", f"{t.uptime_s or 0} Seconds"),
-            ("Hold Left (T)", "0 Seconds", "Posture Token", ""),
-            ("Redirect URL", "", "", ""),
-        ]
-        lines += _sub_block("NAC", nac)
-    return lines
-
-
-def vpn_sessiondb(
-    style: Style | None, ctx: RenderContext, args: dict[str, str], detail: bool = False
-) -> str:
-    """``show vpn-sessiondb [detail] l2l`` (9.x layout per the ntc-templates samples)."""
-    s = _style(ctx, style)
-    rows = _session_rows(ctx)
-    if not rows:
-        return "INFO: There are presently no active sessions of the type specified."
-    lines = ["", f"Session Type: LAN-to-LAN{' Detailed' if detail else ''}"]
-    for t, sas in rows:
-        lines += ["", *_session_head(s, ctx, t, sas)]
-        if detail:
-            lines += _session_detail(s, ctx, t, sas)
-    return "\n".join(lines)
-
-
-# -- show logging ------------------------------------------------------------------------
-
-
-def _sa_at(
-    ctx: RenderContext, peer: object, at: float
-) -> tuple[TunnelView | None, IpsecView | None]:
-    """The tunnel and its first SA as they stood at ``at`` (SPIs, counters of a log line)."""
-    t = next((t for t in ctx.engine.tunnels(ctx.device, at) if t.peer == peer), None)
-    return t, next((s for s in t.ipsec if s.has_sa), None) if t else None
-
-
-def _sa_lines(tag: str, ev: LogEvent, sa: IpsecView, created: bool) -> list[str]:
-    verb = "created" if created else "deleted"
-    return [
-        f"%{tag}-6-{602303 if created else 602304}: IPSEC: An {way} LAN-to-LAN SA "
-        f"(SPI= 0x{spi:08X}) between {a} and {b} (user= {ev.peer}) has been {verb}."
-        for way, spi, a, b in (
-            ("outbound", sa.spi_out, ev.local, ev.peer),
-            ("inbound", sa.spi_in, ev.peer, ev.local),
-        )
-    ]
-
-
-def _up_lines(tag: str, ctx: RenderContext, ev: LogEvent) -> list[str]:
-    grp = f"Group = {ev.peer}, IP = {ev.peer}"
-    _, sa = _sa_at(ctx, ev.peer, ev.at)
-    if ev.ike_version == 2:
-        head = [
-            f"%{tag}-5-750006: Local:{ev.local}:500 Remote:{ev.peer}:500 Username:{ev.peer} "
-            "IKEv2 SA UP. Reason: New Connection Established"
-        ]
-        return head + (_sa_lines(tag, ev, sa, True) if sa else [])
-    lines = [f"%{tag}-5-713119: {grp}, PHASE 1 COMPLETED"]
-    if sa is not None:
-        side = "Initiator" if ev.role == "initiator" else "Responder"
-        lines.append(
-            f"%{tag}-5-713049: {grp}, Security negotiation complete for LAN-to-LAN Group "
-            f"({ev.peer})  {side}, Inbound SPI = 0x{sa.spi_in:08x}, "
-            f"Outbound SPI = 0x{sa.spi_out:08x}"
-        )
-        lines += _sa_lines(tag, ev, sa, True)
-    msgid = stable_int(ev.peer, ev.at) & 0xFFFFFFFF
-    return [*lines, f"%{tag}-5-713120: {grp}, PHASE 2 COMPLETED (msgid={msgid:08x})"]
-
-
-def _down_lines(tag: str, ctx: RenderContext, ev: LogEvent) -> list[str]:
-    reason = "Administrator Reset" if ev.detail == "cleared" else "Peer Terminate"
-    t, sa = _sa_at(ctx, ev.peer, ev.at - 0.5)  # just before the teardown
-    lines = _sa_lines(tag, ev, sa, False) if sa else []
-    grp = f"Group = {ev.peer}, IP = {ev.peer}"
-    if sa is not None:
-        lines.append(
-            f"%{tag}-5-713050: {grp}, Connection terminated for peer {ev.peer}.  "
-            f"Reason: {reason}  Remote Proxy {sa.remote_net.network_address}, "
-            f"Local Proxy {sa.local_net.network_address}"
-        )
-    up = t.uptime_s or 0 if t else 0
-    tx, rx = (sa.encaps, sa.decaps) if sa else (0, 0)
-    return [
-        *lines,
-        f"%{tag}-4-113019: Group = {ev.peer}, Username = {ev.peer}, IP = {ev.peer}, Session "
-        f"disconnected. Session Type: LAN-to-LAN, Duration: {_duration(up)}, Bytes xmt: "
-        f"{tx * BYTES_PER_PACKET}, Bytes rcv: {rx * BYTES_PER_PACKET}, Reason: {reason}",
-    ]
-
-
-def _p1_mismatch(ctx: RenderContext, ev: LogEvent) -> str | None:
-    """713257 text naming the first phase 1 attribute that differs, when it can be told."""
-    entry = next((e for e in ctx.device.map_entries if e.peer == ev.peer), None)
-    remote = ctx.engine.negotiation(ctx.device, entry).remote if entry else None
-    if remote is None or not remote.policies or not ctx.device.ike_policies:
-        return None
-    theirs = min(remote.policies, key=lambda p: p.priority)
-    ours = min(ctx.device.ike_policies, key=lambda p: p.priority)
-    rcv_alg, cfg_alg = theirs.encryption.split(), ours.encryption.split()
-    for cls, rcv, cfgd in (
-        ("Encryption Algorithm", rcv_alg[0].upper(), cfg_alg[0].upper()),
-        (
-            "Key Length",
-            cfg.cipher_name(theirs.encryption)[3:],
-            cfg.cipher_name(ours.encryption)[3:],
-        ),
-        ("Hash Algorithm", cfg.hash_name(theirs.hash), cfg.hash_name(ours.hash)),
-        ("Group Description", f"Group {theirs.group}", f"Group {ours.group}"),
-    ):
-        if rcv != cfgd:
-            return (
-                f"Phase 1 failure: Mismatched attribute types for class {cls}: "
-                f"Rcv'd: {rcv} Cfg'd: {cfgd}"
-            )
-    return None
-
-
-def _failure_lines(s: Style, ctx: RenderContext, ev: LogEvent) -> list[str]:
-    tag, ip, grp = s.tag, f"IP = {ev.peer}", f"Group = {ev.peer}, IP = {ev.peer}"
-    responder = ev.role == "responder"
-    struct, mess = stable_int(ev.peer) & 0xFFFFFFFF, stable_int(ev.at) & 0xFFFFFFFF
-    fsm = f"QM FSM error (P2 struct &0x{struct:08x}, mess id 0x{mess:08x})!"
-    no_proposal = "Received non-routine Notify message: No proposal chosen (14)"
-    if ev.ike_version == 2 and ev.kind in ("p1_policy", "p1_auth", "p2_transform", "p2_proxy"):
-        reason = {
-            "p1_policy": "Received no proposal chosen notify",
-            "p1_auth": "Failed to receive the AUTH msg before the timer expired",
-            "p2_transform": "Received no proposal chosen notify",
-            "p2_proxy": "There was no IPSEC policy found for received TS",
-        }[ev.kind]
-        return [
-            f"%{tag}-4-750003: Local:{ev.local}:500 Remote:{ev.peer}:500 Username:{ev.peer} "
-            f"IKEv2 Negotiation aborted due to ERROR: {reason}"
-        ]
-    if ev.kind == "p1_policy":
-        if not responder:
-            return [f"%{tag}-5-713068: {ip}, {no_proposal}"]
-        mismatch = _p1_mismatch(ctx, ev)
-        head = [f"%{tag}-5-713257: {mismatch}"] if mismatch else []
-        return [*head, f"%{tag}-3-713902: {ip}, All SA proposals found unacceptable"]
-    if ev.kind == "p1_auth":  # [E] wording of a PSK mismatch on each side
-        if responder:
-            return [
-                f"%{tag}-4-713903: {ip}, Received encrypted Oakley Main Mode packet with invalid "
-                "payloads, MessID = 0",
-                f"%{tag}-3-713902: {ip}, ERROR, had problems decrypting packet, probably due to "
-                "mismatched pre-shared key.  Aborting",
-            ]
-        return [
-            f"%{tag}-5-713904: {ip}, Received an un-encrypted PAYLOAD_MALFORMED notify message, "
-            "dropping",
-            f"%{tag}-5-713904: {ip}, Error, peer has indicated that something is wrong with our "
-            "message.  This could indicate a pre-shared key mismatch.",
-            f"%{tag}-4-713903: {ip}, Information Exchange processing failed",
-        ]
-    if ev.kind == "p2_transform":
-        if not responder:
-            return [f"%{tag}-5-713068: {grp}, {no_proposal}"]
-        return [
-            f"%{tag}-3-713902: {grp}, All IPSec SA proposals found unacceptable!",
-            f"%{tag}-3-713902: {grp}, {fsm}",
-        ]
-    if ev.kind == "p2_proxy":
-        if not responder:
-            return [
-                f"%{tag}-5-713068: {grp}, Received non-routine Notify message: Invalid ID info (18)"
-            ]
-        return [
-            f"%{tag}-3-713061: {grp}, {_proxy_reject(s, ctx, ev)}",
-            f"%{tag}-3-713902: {grp}, {fsm}",
-        ]
-    return []  # "no_answer": only the debug-level 713236 retransmissions, not buffered
-
-
-def _proxy_reject(s: Style, ctx: RenderContext, ev: LogEvent) -> str:
-    entry = next((e for e in ctx.device.map_entries if e.peer == ev.peer), None)
-    remote = ctx.engine.negotiation(ctx.device, entry).remote if entry else None
-    lines = remote.acl if remote and remote.acl else (entry.acl if entry else ())
-    if not lines:
-        return "Rejecting IPSec tunnel: no matching crypto map entry"
-    theirs = lines[0] if remote and remote.acl else lines[0].mirrored()
-    rp, lp = f"{net_mask(theirs.src)}/0/0", f"{net_mask(theirs.dst)}/0/0"
-    if s.nine:
-        intf = cfg.nameif(ctx.device, entry) if entry else "outside"
-        return (
-            f"Rejecting IPSec tunnel: no matching crypto map entry for remote proxy {rp} "
-            f"local proxy {lp} on interface {intf}"
-        )
-    src, dst = theirs.src.network_address, theirs.dst.network_address
-    return f"Tunnel rejected: Crypto Map Policy not found for Src:{src}, Dst: {dst}!"
-
-
-def event_lines(s: Style, ctx: RenderContext, ev: LogEvent) -> list[str]:
-    if ev.kind == "up":
-        body = _up_lines(s.tag, ctx, ev)
-    elif ev.kind == "down":
-        body = _down_lines(s.tag, ctx, ev)
-    else:
-        body = _failure_lines(s, ctx, ev)
-    return [f"{asa_time(ev.at)}: {line}" for line in body]
-
-
-def show_logging(style: Style | None, ctx: RenderContext, args: dict[str, str]) -> str:
-    s = _style(ctx, style)
-    off = ctx.state.log_off  # `no logging message N` (ipsec_ops.lab.syslog)
-    messages = [
-        line
-        for ev in ctx.events()
-        for line in event_lines(s, ctx, ev)
-        if syslog.asa_line_logged(off, line, ev.at)
-    ]
-    head = [
-        "Syslog logging: enabled",
-        "    Facility: 20",
-        "    Timestamp logging: enabled",
-        "    Standby logging: disabled",
-        "    Debug-trace logging: disabled",
-        "    Console logging: disabled",
-        "    Monitor logging: disabled",
-        f"    Buffer logging: level informational, {len(messages)} messages logged",
-        "    Trap logging: disabled",
-        "    Permit-hostdown logging: disabled",
-        "    History logging: disabled",
-        "    Device ID: disabled",
-        "    Mail logging: disabled",
-        "    ASDM logging: disabled",
-    ]
-    return "\n".join(head + messages)
-
-
-# -- debugs ------------------------------------------------------------------------------
-
-
-def debug_words(entry: str) -> tuple[str, int]:
-    """Split a stored debug ("crypto ikev1 127") into its keywords and level (default 1).
-
-    >>> debug_words("debug crypto ikev1 127"), debug_words("crypto ipsec")
-    (('crypto ikev1', 127), ('crypto ipsec', 1))
-    """
-    words = entry.split()
-    if words and words[0] == "debug":
-        words = words[1:]
-    if words and words[-1].isdigit():
-        return " ".join(words[:-1]), int(words[-1])
-    return " ".join(words), 1
-
-
-def show_debug(style: Style | None, ctx: RenderContext, args: dict[str, str]) -> str:
-    """``show debug``: nothing when no debug is on."""
-    lines = []
-    for entry in sorted(ctx.state.debugs):
-        words, level = debug_words(entry)
-        if words:
-            lines.append(f"debug {words} enabled at level {level}")
-    return "\n".join(lines)
-
-
-def debug_condition(style: Style | None, ctx: RenderContext, args: dict[str, str]) -> str:
-    """``show crypto debug-condition`` (9.x) [E]: peer filters and unmatched flags."""
-    conds = [c.split() for c in ctx.state.debug_conditions]
-    flags = {w for c in conds if c and c[0] == "unmatched" for w in (c[1:] or ["isakmp", "ipsec"])}
-    peers, others = [], []
-    for words in conds:
-        addrs = [w for w in words if _is_ip(w)]
-        if words and words[0] == "unmatched":
-            continue
-        if addrs:
-            net = ipaddress.IPv4Network(
-                f"{addrs[0]}/{addrs[1] if len(addrs) > 1 else 32}", strict=False
-            )
-            peers.append(str(net))
-        else:
-            others.append(" ".join(words))
-    lines = [
-        f"Crypto conditional debug is turned {'ON' if conds else 'OFF'}",
-        f"IKE debug context unmatched flag:  {'ON' if flags - {'ipsec'} else 'OFF'}",
-        f"IPsec debug context unmatched flag:  {'ON' if 'ipsec' in flags else 'OFF'}",
-    ]
-    if peers:
-        lines += ["", "IKE peer IP address filters:", *peers]
-    if others:
-        lines += ["", "Other filters:", *others]
-    return "\n".join(lines)
-
-
-def _is_ip(word: str) -> bool:
-    try:
-        ipaddress.IPv4Address(word)
-    except ValueError:
-        return False
-    return True
-
-
 # -- the command table -------------------------------------------------------------------
 
 
 def _config(
     kind: str, style: Style | None, ctx: RenderContext, args: dict[str, str], section: str = ""
 ) -> str:
-    s = _style(ctx, style)
+    s = style_for(ctx, style)
     if kind == "all":
         return cfg.running_config(s, ctx)
     if kind == "tunnel-group":
@@ -810,7 +358,7 @@ def _config(
 
 
 def _version(style: Style | None, ctx: RenderContext, args: dict[str, str]) -> str:
-    return cfg.show_version(_style(ctx, style), ctx)
+    return cfg.show_version(style_for(ctx, style), ctx)
 
 
 def _access_list(style: Style | None, ctx: RenderContext, args: dict[str, str]) -> str:
@@ -858,3 +406,8 @@ def commands(family_name: str) -> list[tuple[str, Renderer]]:
             ]
         table.append(("show crypto debug-condition", bind(debug_condition, s)))
     return table
+
+
+def variants() -> dict[str, Renderer]:
+    """Commands answered only where a family's ``show_variants`` lists them (reference 4.6)."""
+    return asa_sessions.VARIANTS

@@ -101,6 +101,13 @@ def commands(family_name: str) -> list[tuple[str, Renderer]]:
     return table
 
 
+def variants() -> dict[str, Renderer]:
+    """Commands answered only where a family's ``show_variants`` lists them (reference 4.6)."""
+    from ipsec_ops.lab.render.ios_sessions import VARIANTS  # it imports this module
+
+    return VARIANTS
+
+
 # -- naming helpers -------------------------------------------------------------------
 
 
@@ -428,8 +435,9 @@ def _crypto_session(ctx: RenderContext, detail: bool, args: dict[str, str]) -> s
     out = ["Crypto session current status", sep]
     if detail:
         out += [*_SESSION_CODES["xe" if cfg.is_xe(ctx) else "classic"], sep]
-    # Site-to-site sessions have no VRF, user or group in the lab: a filter leaves none.
-    if not args:
+    # Site-to-site sessions have no VRF, user or group in the lab: a filter leaves none
+    # (`remote X` keeps that peer's: ctx.only, from ipsec_ops.lab.render.variants).
+    if not set(args) - {"remote"}:
         for i, t in enumerate(ctx.tunnels()):
             out += [*_session_block(t, _session_id(t, i), cfg.is_xe(ctx), detail), sep]
     out += ezvpn.session_blocks(ctx, args, detail)

@@ -10,7 +10,16 @@ family's own table) run on a context that keeps only the tunnels the filter sele
   interface (IOS abbreviations such as ``Gi0/0`` accepted);
 * ``vrf NAME``: the lab has no VRFs (every tunnel is in the global table), so a VRF
   filter selects nothing and the command prints what an empty table prints [E];
-* ``show crypto debug-condition KIND`` (IOS): only that kind's filter section [E].
+* ``show crypto debug-condition KIND`` (IOS): only that kind's filter section [E];
+* ``remote X`` (IOS ``show crypto session``) and ``filter ipaddress X`` (ASA
+  ``show vpn-sessiondb``): the sessions with that peer (Easy VPN clients by their public
+  address); a filter word the device prints before the keyword (``filter``) is dropped
+  with it when the base command is looked up.
+
+Commands that are not a filter over another one (``show crypto session brief``,
+``show asp drop``) are offered by the platform's renderer module through its
+``variants()`` table (concrete syntax -> renderer, :mod:`.ios_sessions`,
+:mod:`.asa_sessions`); the lab answers one only where the family's data lists it.
 
 A form the family's data does not list is not in its grammar, so the lab answers it
 with the family's invalid-input error, as a release without it does.
@@ -52,7 +61,11 @@ FILTERS: dict[str, Callable[[str], Predicate]] = {
     "map": lambda value: lambda t: t.entry.map_name == value,
     "interface": lambda value: lambda t: same_interface(value, t.entry.interface),
     "vrf": lambda value: lambda t: False,  # the lab has no VRFs: nothing is in VRF `value`
+    "remote": lambda value: lambda t: str(t.peer) == value,
+    "ipaddress": lambda value: lambda t: str(t.peer) == value,
 }
+# Words a filter keyword may follow that belong to the filter (`filter ipaddress X`).
+FILTER_LEADS = ("filter",)
 
 # `show crypto debug-condition KIND` (IOS): the stored conditions each kind lists [E].
 CONDITION_KINDS: dict[str, tuple[str, ...]] = {
@@ -92,23 +105,37 @@ def _concrete(table: list[tuple[str, Renderer]]) -> dict[str, Renderer]:
     return {" ".join(tokens): r for syntax, r in table for tokens in expand(syntax)}
 
 
-def _variant(tokens: list[str], base: dict[str, Renderer]) -> Renderer | None:
-    """The renderer of one concrete variant (a filter over a base command, or a section);
-    None when the lab has none (the form is then answered as an invalid command, and
-    tests/lab/test_show_variants.py reports the gap)."""
+def _variant(
+    tokens: list[str], base: dict[str, Renderer], extra: dict[str, Renderer]
+) -> Renderer | None:
+    """The renderer of one concrete variant (a command of the module's ``variants()`` table,
+    a filter over a base command, or a section); None when the lab has none (the form is
+    then answered as an invalid command, and tests/lab/test_show_variants.py reports the gap)."""
+    concrete = " ".join(tokens)
+    if concrete in extra:
+        return extra[concrete]
     for i, word in enumerate(tokens[:-1]):
         if word in FILTERS and tokens[i + 1].startswith("<"):
-            rest = " ".join(tokens[:i] + tokens[i + 2 :])
+            start = i - 1 if i and tokens[i - 1] in FILTER_LEADS else i
+            rest = " ".join(tokens[:start] + tokens[i + 2 :])
             if rest in base:
                 return filtered(base[rest], word)
+            if rest in extra:
+                return filtered(extra[rest], word)
     head, last = " ".join(tokens[:-1]), tokens[-1]
     if head == "show crypto debug-condition" and head in base:
         return base[head] if last == "all" else condition_section(last)
     return None
 
 
-def extend(family_name: str, table: list[tuple[str, Renderer]]) -> list[tuple[str, Renderer]]:
+def extend(
+    family_name: str,
+    table: list[tuple[str, Renderer]],
+    extra: dict[str, Renderer] | None = None,
+) -> list[tuple[str, Renderer]]:
     """The family's command table plus every variant its platform data lists.
+
+    ``extra``: the renderer module's ``variants()`` (commands answered only where listed).
 
     >>> from ipsec_ops.lab.render import asa
     >>> added = extend("asa9", asa.commands("asa9"))[len(asa.commands("asa9")) :]
@@ -120,7 +147,7 @@ def extend(family_name: str, table: list[tuple[str, Renderer]]) -> list[tuple[st
     for syntax in family(family_name).show_variants:
         for tokens in expand(syntax):
             concrete = " ".join(tokens)
-            renderer = None if concrete in base else _variant(tokens, base)
+            renderer = None if concrete in base else _variant(tokens, base, extra or {})
             if renderer is not None:
                 added.append((concrete, renderer))
     return table + added
