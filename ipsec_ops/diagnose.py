@@ -229,9 +229,16 @@ def _one_way(sa: IpsecSa, floor: int) -> str | None:
     return None
 
 
+# The IOS default IPsec SA lifetime (ASA's is 28,800 s). An SA lives the smaller of the two
+# ends' lifetimes and the peer's is not visible here, so a longer configured lifetime is
+# not trusted: an SA 1,000 s from its end may be 1,000 s from the end of a 3,600 s SA.
+_TYPICAL_LIFETIME_S = 3600
+
+
 def _configured_lifetime(t: Tunnel) -> int:
-    """The tunnel's IPsec SA lifetime: its map entry's, else IOS's default of 3600 s."""
-    return t.sa_lifetime_s or 3600
+    """The lifetime SA_EXPIRING measures against: the map entry's own when it is shorter
+    than an hour (the SA cannot live longer), else an hour (see above)."""
+    return min(t.sa_lifetime_s or _TYPICAL_LIFETIME_S, _TYPICAL_LIFETIME_S)
 
 
 _NEGOTIATION_CODES = (
