@@ -360,6 +360,9 @@ _IOS_VARIANTS = (
     "show crypto session brief",
     "show crypto isakmp policy",
     "show crypto ipsec transform-set",
+    # The next-step checks (check_commands): one crypto ACL's hit counts, the route to a peer.
+    "show access-lists <word:name>",
+    "show ip route <ip:addr>",
 )
 _IKEV2_VARIANTS = ("show crypto ikev2 sa [detailed]", "show crypto ikev2 session [detailed]")
 
@@ -382,6 +385,9 @@ def _asa_variants(ikev1: str, ikev2: bool) -> tuple[str, ...]:
         "show vpn-sessiondb [detail] l2l [filter ipaddress <ip:ipaddress>]",
         "show asp drop",
         "show asp table vpn-context detail",
+        # The next-step checks (check_commands): one ACL's hit counts, the route to a peer.
+        "show access-list <word:name>",
+        "show route <ip:addr>",
     )
 
 
@@ -409,6 +415,14 @@ _PIX6_SHOWS = (
     "show crypto ipsec sa",
     "show crypto map",
     "show debug",
+)
+# The next-step checks of PIX 6.3 (_PIX6_CHECKS): its ISAKMP policies (`show isakmp policy`,
+# no `crypto` keyword before 7.0 [E]), transform sets, one ACL, the routing table.
+_PIX6_VARIANTS = (
+    "show isakmp policy",
+    "show crypto ipsec transform-set",
+    "show access-list <word:name>",
+    "show route",
 )
 
 
@@ -513,6 +527,7 @@ FAMILIES: dict[str, Family] = {
             ikev1_keyword="isakmp",
             example_version="6.3(5)",
             show_commands=_PIX6_SHOWS,
+            show_variants=_PIX6_VARIANTS,
             after_enable=("pager 0",),
             log_group="pix",
             check_commands=_PIX6_CHECKS,

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from ipsec_ops.lab.personality import PERSONALITIES
 from ipsec_ops.lab.render.base import DeviceState
-from ipsec_ops.lab.render.ios_config import debug_line
+from ipsec_ops.lab.render.ios_system import debug_line
 from ipsec_ops.platforms import family
 
 ALL_OFF = "All possible debugging has been turned off"

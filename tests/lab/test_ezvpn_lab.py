@@ -14,7 +14,7 @@ import pytest
 from ipsec_ops.errors import InputFileError
 from ipsec_ops.lab import ezvpn, syslog
 from ipsec_ops.lab.engine import Engine
-from ipsec_ops.lab.render import ios_config
+from ipsec_ops.lab.render import ios_config, ios_system
 from ipsec_ops.lab.render.base import context_for
 from ipsec_ops.lab.scenario import load_scenario
 from ipsec_ops.lab.timeline import FLAP_PERIOD_S, FLAP_UP_S
@@ -85,14 +85,14 @@ def test_ezvpn_lines_follow_crypto_logging_ezvpn() -> None:
     # ra-hub turns `crypto logging ezvpn` on in the scenario: connects inside the lab's
     # window (bob connected 420 s before start) are in the buffer, with his fields.
     bob = next(c for c in device.ezvpn_clients if c.username == "bob")
-    log = ios_config.show_logging(ctx, {})
+    log = ios_system.show_logging(ctx, {})
     assert ezvpn.connection_line(device, bob, True) in log
     assert f"Assigned_client_addr={bob.assigned}" in log
     # Turned off since before anything happened: neither the ezvpn line nor the
     # session line (crypto logging session off too).
     for feature in ("ezvpn", "session"):
         syslog.set_on(ctx.state.log_off, feature, False, engine.start - 10_000)
-    quiet = ios_config.show_logging(ctx, {})
+    quiet = ios_system.show_logging(ctx, {})
     assert "EZVPN_CONNECTION" not in quiet and "SESSION_STATUS" not in quiet
     assert "crypto logging" not in ios_config.show_running_config(ctx, {})
 

@@ -22,8 +22,10 @@ from ipsec_ops.lab.config import AclLine
 from ipsec_ops.lab.engine import Engine
 from ipsec_ops.lab.grammar import Match, NoMatch, build, expand
 from ipsec_ops.lab.render.base import RenderContext, context_for
-from ipsec_ops.lab.render.ios import KNOWN, commands, show_crypto_isakmp_sa
-from ipsec_ops.lab.render.ios_config import show_debugging, show_ip_route_addr
+from ipsec_ops.lab.render.ios import KNOWN, commands
+from ipsec_ops.lab.render.ios_config import show_ip_route_addr
+from ipsec_ops.lab.render.ios_sa import show_crypto_isakmp_sa
+from ipsec_ops.lab.render.ios_system import show_debugging
 from ipsec_ops.lab.scenario import load_scenario
 from ipsec_ops.lab.views import TunnelView
 

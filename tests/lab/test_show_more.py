@@ -69,6 +69,10 @@ def _tunnels(lab: RunningLab, device: str) -> list[TunnelView]:
 
 def _expected_families(command: str) -> set[str]:
     """Which families should have a command, from facts stated independently of the table."""
+    if command == "show crypto ipsec transform-set":  # IOS, and PIX 6.3 (IOS 12.2 descent)
+        return {n for n, f in FAMILIES.items() if f.platform in ("cisco_ios", "cisco_xe")} | {
+            "pix6.3"
+        }
     if command in IOS_NEW:
         return {n for n, f in FAMILIES.items() if f.platform in ("cisco_ios", "cisco_xe")}
     if command in IKEV2_NEW:

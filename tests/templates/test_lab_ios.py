@@ -23,9 +23,10 @@ import pytest
 
 from ipsec_ops.lab.engine import Engine
 from ipsec_ops.lab.grammar import Match, build, expand
-from ipsec_ops.lab.render import ios_config
+from ipsec_ops.lab.render import ios_common, ios_system
 from ipsec_ops.lab.render.base import RenderContext, context_for, syslog_time
-from ipsec_ops.lab.render.ios import KNOWN, commands, ikev2_spi, lifetime_hms
+from ipsec_ops.lab.render.ios import KNOWN, commands
+from ipsec_ops.lab.render.ios_names import ikev2_spi, lifetime_hms
 from ipsec_ops.lab.scenario import load_scenario, scenario_from_text
 from ipsec_ops.lab.session import apply_filter
 from ipsec_ops.lab.views import IpsecView, TunnelView
@@ -422,7 +423,7 @@ def check_crypto_map(ctx: RenderContext, records: list[Record], line: str) -> No
         assert rec["pfs"] == ("N" if e.pfs_group is None else "Y")
         assert rec["pfs_group"] == ("" if e.pfs_group is None else f"group{e.pfs_group}")
         assert rec["transform_sets"] == [e.transform_set]
-        assert rec["ikev2_profile"] == (ios_config.IKEV2_PROFILE if e.ike_version == 2 else "")
+        assert rec["ikev2_profile"] == (ios_common.IKEV2_PROFILE if e.ike_version == 2 else "")
         last = e == [x for x in entries if x.map_name == e.map_name][-1]
         users = [i.name for i in dev.interfaces if i.crypto_map == e.map_name]
         assert rec["interfaces"] == (users if last else [])
@@ -440,7 +441,7 @@ def check_debug_condition(ctx: RenderContext, records: list[Record], line: str) 
 def check_debugging(ctx: RenderContext, records: list[Record], line: str) -> None:
     debugs = sorted(ctx.state.debugs)
     assert [f"{r['debug']} debugging is {r['state']}" for r in records] == [
-        ios_config.debug_line(d) for d in debugs
+        ios_system.debug_line(d) for d in debugs
     ]
     assert all(r["subsystem"] == "Cryptographic Subsystem" and r["crypto"] for r in records)
 
@@ -458,7 +459,7 @@ def check_running_config(ctx: RenderContext, records: list[Record], line: str) -
         assert rec["peers"] == [str(e.peer)] and rec["acl_name"] == e.acl_name
         assert rec["transform_set"] == e.transform_set and rec["description"] == e.description
         assert rec["pfs_group"] == ("" if e.pfs_group is None else f"group{e.pfs_group}")
-        assert rec["ikev2_profile"] == (ios_config.IKEV2_PROFILE if e.ike_version == 2 else "")
+        assert rec["ikev2_profile"] == (ios_common.IKEV2_PROFILE if e.ike_version == 2 else "")
         assert rec["lifetime_sec"] == ("" if e.sa_lifetime_s == 3600 else str(e.sa_lifetime_s))
     keys = [r["peers"] for r in kinds.get("crypto isakmp key", [])]
     assert keys == [[str(e.peer)] for e in dev.map_entries if e.ike_version == 1]
@@ -476,8 +477,8 @@ def check_running_config(ctx: RenderContext, records: list[Record], line: str) -
     ]
     acls = {r["acl_name"]: r["acl_lines"] for r in kinds.get("ip access-list extended", [])}
     acls.update({r["acl_name"]: r["acl_lines"] for r in kinds.get("access-list", [])})
-    for e in ios_config.unique_acls(dev):
-        assert acls[e.acl_name] == [ios_config.acl_line_text(e, i) for i in range(len(e.acl))]
+    for e in ios_common.unique_acls(dev):
+        assert acls[e.acl_name] == [ios_common.acl_line_text(e, i) for i in range(len(e.acl))]
 
 
 _MNEMONIC = {"p1_auth": "IKMP_BAD_MESSAGE", "p1_policy": "IKMP_MODE_FAILURE"}
@@ -488,7 +489,7 @@ def check_logging(ctx: RenderContext, records: list[Record], line: str) -> None:
     events = [
         ev
         for ev in ctx.events()
-        if ios_config.log_line(ctx, ev.kind, str(ev.peer), ev.ike_version) is not None
+        if ios_system.log_line(ctx, ev.kind, str(ev.peer), ev.ike_version) is not None
     ]
     assert len(records) == len(events)
     for rec, ev in zip(records, events, strict=True):

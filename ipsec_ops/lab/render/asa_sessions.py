@@ -12,6 +12,7 @@ import time
 
 from ipsec_ops.lab.engine import stable_int
 from ipsec_ops.lab.render import asa_config as cfg
+from ipsec_ops.lab.render import routes
 from ipsec_ops.lab.render.asa_common import (
     BYTES_PER_PACKET,
     IDLE_TIMEOUT_MIN,
@@ -272,4 +273,5 @@ def show_asp_vpn_context_detail(ctx: RenderContext, args: dict[str, str]) -> str
 VARIANTS: dict[str, Renderer] = {
     "show asp drop": show_asp_drop,
     "show asp table vpn-context detail": show_asp_vpn_context_detail,
+    "show route <ip:addr>": routes.asa_show_route,
 }

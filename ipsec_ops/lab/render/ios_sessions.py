@@ -19,9 +19,10 @@ import re
 
 from ipsec_ops.lab import ezvpn
 from ipsec_ops.lab.config import IkePolicy, TransformSet
-from ipsec_ops.lab.render import ios
 from ipsec_ops.lab.render.base import RenderContext, Renderer, duration
-from ipsec_ops.lab.render.ios_config import transform_words
+from ipsec_ops.lab.render.ios_common import transform_words
+from ipsec_ops.lab.render.ios_names import ikev2_algorithms, session_id
+from ipsec_ops.lab.render.ios_sa import ikev2_detail
 from ipsec_ops.lab.views import IkeView, TunnelView
 
 # -- show crypto session brief --------------------------------------------------------
@@ -119,7 +120,7 @@ def _ikev2_session(ctx: RenderContext, detailed: bool) -> str:
     out = [" IPv4 Crypto IKEv2 Session ", ""]
     rows = [(i, t, t.ike) for i, t in enumerate(ctx.tunnels()) if t.ike and t.ike.version == 2]
     for n, (i, t, ike) in enumerate(rows, start=1):
-        sid = ios._session_id(t, i)
+        sid = session_id(t, i)
         children = sum(1 for s in t.ipsec if s.has_sa)
         out += [
             f"Session-id:{sid}, Status:{t.session_status}, IKE count:1, CHILD count:{children}",
@@ -139,10 +140,10 @@ def _tunnel_lines(
     life = ike.policy.lifetime if ike.policy else 86400
     lines = [
         f"{n:<10}{local:<22}{remote:<22}{'none/none':<21}{ike.state:<7}",
-        f"      {ios.ikev2_algorithms(ike.policy, ike.established)}",
+        f"      {ikev2_algorithms(ike.policy, ike.established)}",
         f"      Life/Active Time: {life}/{ike.age_s} sec",
     ]
-    return lines + (ios._ikev2_detail(ctx, t, ike, sid) if detailed else [])
+    return lines + (ikev2_detail(ctx, t, ike, sid) if detailed else [])
 
 
 def show_crypto_ikev2_session(ctx: RenderContext, args: dict[str, str]) -> str:
@@ -184,7 +185,8 @@ DH_BITS = {
 DEFAULT_SUITE = IkePolicy(65535, encryption="des", hash="sha", group=1, auth="rsa-sig")
 
 
-def _suite(policy: IkePolicy) -> list[str]:
+def suite_lines(policy: IkePolicy) -> list[str]:
+    """The five attribute lines of one protection suite (IOS 12.x-15 and PIX 6 layout [E])."""
     return [
         f"\tencryption algorithm:\t{_ENCRYPTION.get(policy.encryption, policy.encryption)}",
         f"\thash algorithm:\t\t{_HASH.get(policy.hash, policy.hash)}",
@@ -198,8 +200,8 @@ def show_crypto_isakmp_policy(ctx: RenderContext, args: dict[str, str]) -> str:
     """The configured ISAKMP policies by priority, then the default suite [E]."""
     out = ["Global IKE policy"]
     for p in sorted(ctx.device.ike_policies, key=lambda p: p.priority):
-        out += [f"Protection suite of priority {p.priority}", *_suite(p)]
-    return "\n".join([*out, "Default protection suite", *_suite(DEFAULT_SUITE)])
+        out += [f"Protection suite of priority {p.priority}", *suite_lines(p)]
+    return "\n".join([*out, "Default protection suite", *suite_lines(DEFAULT_SUITE)])
 
 
 def _transform_set(ts: TransformSet) -> list[str]:

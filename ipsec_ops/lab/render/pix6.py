@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ipsec_ops.lab.engine import stable_int
 from ipsec_ops.lab.render import asa_config as cfg
+from ipsec_ops.lab.render import pix6_policy
 from ipsec_ops.lab.render.base import RenderContext, Renderer, asa_time, mask, net_mask
 from ipsec_ops.lab.views import IpsecView, LogEvent, TunnelView
 
@@ -381,3 +382,8 @@ def commands(family_name: str) -> list[tuple[str, Renderer]]:
         ("show running-config", running_config),
         ("write terminal", running_config),
     ]
+
+
+def variants() -> dict[str, Renderer]:
+    """Commands answered only where the family's ``show_variants`` lists them."""
+    return pix6_policy.VARIANTS

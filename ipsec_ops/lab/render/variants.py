@@ -19,7 +19,8 @@ family's own table) run on a context that keeps only the tunnels the filter sele
 Commands that are not a filter over another one (``show crypto session brief``,
 ``show asp drop``) are offered by the platform's renderer module through its
 ``variants()`` table (concrete syntax -> renderer, :mod:`.ios_sessions`,
-:mod:`.asa_sessions`); the lab answers one only where the family's data lists it.
+:mod:`.asa_sessions`, :mod:`.pix6_policy`); the lab answers one only where the family's
+data lists it.
 
 A form the family's data does not list is not in its grammar, so the lab answers it
 with the family's invalid-input error, as a release without it does.
@@ -33,7 +34,7 @@ from collections.abc import Callable
 
 from ipsec_ops.lab.grammar import expand
 from ipsec_ops.lab.render.base import RenderContext, Renderer
-from ipsec_ops.lab.render.ios_config import condition_lines
+from ipsec_ops.lab.render.ios_system import condition_lines
 from ipsec_ops.lab.views import TunnelView
 from ipsec_ops.platforms import family
 
