@@ -32,6 +32,7 @@ from ipsec_ops.trends import (
     Change,
     FlapRule,
     TunnelHistory,
+    changes_between,
     counted_transitions,
     iso_time,
     snapshot_of,
@@ -98,16 +99,26 @@ def history_lock(db: Path, timeout: float) -> Iterator[None]:
 def record_in(history: History, report: Report, at: float, settings: HistorySettings) -> Recorded:
     """Store ``report`` as run ``at`` in an open history (the caller holds the lock) and
     prune; the report's tunnels get their window (this run included) first, so the
-    stored run carries the FLAPPING the history gave it."""
+    stored run carries the FLAPPING the history gave it.
+
+    The runs needed (the window, and the flapping window before the previous run) are
+    read once; everything else is computed in memory (:mod:`ipsec_ops.trends`).
+    """
     rule = FlapRule.from_knowledge()
-    earlier = history.snapshots(at - settings.since_s, at)
-    window = summarize([*earlier, snapshot_of(report, 0, at)], rule)
+    prev_id = history.run_before(at)
+    prev = history.snapshot(prev_id) if prev_id is not None else None
+    earlier_id = history.previous_run(prev_id) if prev_id is not None else None
+    earlier = history.snapshot(earlier_id) if earlier_id is not None else None
+    since = at - settings.since_s
+    loaded = history.snapshots(min(since, prev.at - rule.window_s if prev else since), at)
+    in_window = [s for s in loaded if s.at >= since]
+    window = summarize([*in_window, snapshot_of(report, 0, at)], rule)
     annotate(report, window, rule)
     run = history.record(report, at)
+    current = snapshot_of(report, run, at)  # with the findings the history added
+    changes = changes_between([*loaded, current], prev, current, earlier, rule) if prev else []
     pruned = history.prune(settings.keep_days, at) if settings.keep_days is not None else 0
-    previous = history.previous_run(run)
-    changes = history.changes(previous, run, rule) if previous is not None else []
-    return Recorded(run, previous, changes, window, pruned)
+    return Recorded(run, prev_id, changes, window, pruned)
 
 
 def record_run(report: Report, at: float, settings: HistorySettings) -> Recorded:
