@@ -39,6 +39,9 @@ class Family:
     # syntax (`[a | b]` optional, `<ip:peer>` a parameter): `ipsec-ops show` allows these
     # and show_commands; the lab answers these and rejects the rest as the device would.
     show_variants: tuple[str, ...] = ()
+    # Output modifiers after `|` that only filter what a show prints (read-only). IOS and
+    # ASA/PIX 7 [D]; PIX 6.3 is given none: no reference or sample shows it has them.
+    output_filters: tuple[str, ...] = ()
     # Sent after enable when netmiko's driver does not do it (PIX 6: no `terminal length`).
     after_enable: tuple[str, ...] = ()
     # Which IKEv1 state table the family prints (knowledge/states.yaml) and which
@@ -475,6 +478,7 @@ def _ios(name: str, platform: str, version: str, ikev2: bool) -> Family:
         debug=_IOS_DEBUG if ikev2 else _IOS124_DEBUG,
         clear=_IOS_CLEAR,
         logging=_IOS_LOGGING,
+        output_filters=("include", "exclude", "begin", "section"),
     )
 
 
@@ -500,6 +504,7 @@ def _asa(name: str, platform: str, version: str, ikev2: bool, keyword: str) -> F
         debug=_ASA9_DEBUG if ikev2 else _ASA82_DEBUG,
         clear=_ASA9_CLEAR if keyword == "ikev1" else _ASA82_CLEAR,
         logging=_ASA_LOGGING,
+        output_filters=("include", "exclude", "begin", "grep"),
     )
 
 

@@ -6,7 +6,8 @@ whose family lacks the command (``show crypto ikev1 sa`` on ASA 8.2) are listed
 as refused and never contacted. The others run the canonical command
 concurrently (:func:`ipsec_ops.runner.run_fleet`); each answer is parsed with the
 project's templates and printed as one block per device (``table``), one JSON
-document (``json``) or the raw text (``raw``).
+document (``json``) or the raw text (``raw``). With an output filter (``| include X``)
+the device's lines are printed as they are: a template reads whole outputs only.
 
 Exit codes: 0 every selected device answered and its answer was read; 3 at least
 one device failed (connection, a rejected command, unreadable output, refused for
@@ -122,7 +123,8 @@ def ask_fleet(
             answer.error = outcome.error
         elif answer.ok:
             answer.output = outcome.result or ""
-            _read(answer)
+            if not allowed.filtered:  # filtered lines are not the command's output: raw
+                _read(answer)
     return [answers[h.name] for h in hosts]
 
 

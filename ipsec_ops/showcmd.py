@@ -10,9 +10,11 @@ Abbreviations work as on the device: a keyword may be cut to any prefix that is
 unambiguous among the allowed commands (``sh cry isa sa``), an exact keyword beats
 a longer one it is a prefix of. What is sent is the canonical, fully spelt command,
 so the device runs exactly what was checked (``sh cry isa sa`` -> ``show crypto
-isakmp sa``). Anything else - ``clear ...``, ``debug ...``, ``conf t``, a pipe that
-is not part of an allowed command (``| redirect``), ``;``, control characters or
-newlines - is refused with one line.
+isakmp sa``). One output filter of the family's (``| include X``, ``| exclude X``,
+``| begin X``, IOS ``| section X``, ASA ``| grep X``) may follow; the answer is then
+raw lines. Anything else - ``clear ...``, ``debug ...``, ``conf t``, a pipe that
+is not an output filter (``| redirect``, ``| append``), a second pipe, ``;``, control
+characters or newlines - is refused with one line.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class Allowed:
 
     typed: str
     by_family: dict[str, str]  # family name -> canonical command (families that have it)
+    filtered: bool = False  # an output filter (`| include X`): the answer is raw lines
 
     def command_for(self, fam: Family) -> str | None:
         """The canonical command for ``fam``, or None when the family lacks it."""
@@ -132,12 +135,46 @@ def canonical(command: str, fam: Family) -> str | None:
     return chosen[0]
 
 
+# Every output filter any family has, for abbreviations (`| i X`, `| inc X`).
+_FILTER_NAMES = ("include", "exclude", "begin", "section", "grep")
+# What may follow the filter: a device regular expression, but no second pipe, quotes,
+# `;` or control characters (checked before this), so nothing can be chained after it.
+_FILTER_PATTERN = re.compile(r"[^|'\"`]{1,80}")
+
+
+def output_filter(text: str) -> tuple[str, str]:
+    """(filter name, pattern) of the part after ``|``, abbreviations expanded.
+
+    >>> output_filter(" i 198.51.100.4"), output_filter("sec crypto map")
+    (('include', '198.51.100.4'), ('section', 'crypto map'))
+    >>> output_filter("redirect flash:x")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ipsec_ops.showcmd.CommandRefused: refused: 'redirect' is not an output filter (...)
+    """
+    word, _, pattern = text.strip().partition(" ")
+    names = [n for n in _FILTER_NAMES if word and n.startswith(word.lower())]
+    if len(names) != 1:
+        known = ", ".join(_FILTER_NAMES)
+        raise CommandRefused(f"refused: {word!r} is not an output filter ({known})")
+    pattern = pattern.strip()
+    if not _FILTER_PATTERN.fullmatch(pattern):
+        raise CommandRefused(
+            f"refused: the pattern after '| {names[0]}' must be 1-80 characters"
+            " without quotes or another '|'"
+        )
+    return names[0], pattern
+
+
 def check(command: str, families: Iterable[Family] | None = None) -> Allowed:
     """Check a typed command against every family's allow-list; refuse it if none has it.
 
     >>> check("sh cry isa sa det").by_family["asa9"]
     'show crypto isakmp sa detail'
-    >>> for bad in ("clear crypto sa", "show run | redirect flash:x", "show ver; reload"):
+    >>> check("sh cry isa sa | i 198.51.100.4").by_family["ios15"]
+    'show crypto isakmp sa | include 198.51.100.4'
+    >>> for bad in ("clear crypto sa", "show run | redirect flash:x", "show ver; reload",
+    ...             "sh cry isa sa | redirect flash:x", "sh cry isa sa | i a | b"):
     ...     try:
     ...         check(bad)
     ...     except CommandRefused as exc:
@@ -145,6 +182,8 @@ def check(command: str, families: Iterable[Family] | None = None) -> Allowed:
     not an allowed read-only show command: 'clear crypto sa'
     not an allowed read-only show command: 'show run | redirect flash:x'
     refused: ';' or a control character in the command
+    refused: 'redirect' is not an output filter
+    refused: the pattern after '| include' must be 1-80 characters without quotes or another '|'
     """
     text = " ".join(command.split()) if not _FORBIDDEN.search(command) else None
     if text is None:
@@ -154,12 +193,20 @@ def check(command: str, families: Iterable[Family] | None = None) -> Allowed:
     if not text or len(text) > MAX_LENGTH:
         raise CommandRefused(f"refused: empty or longer than {MAX_LENGTH} characters")
     chosen = list(families) if families is not None else list(FAMILIES.values())
-    by_family = {f.name: c for f in chosen if (c := canonical(text, f)) is not None}
+    base, pipe, rest = text.partition("|")
+    by_family = {f.name: c for f in chosen if (c := canonical(base.strip(), f)) is not None}
     if not by_family:
         raise CommandRefused(
             f"not an allowed read-only show command: {text!r} (see `ipsec-ops show --list`)"
         )
-    return Allowed(text, by_family)
+    if not pipe:
+        return Allowed(text, by_family)
+    name, pattern = output_filter(rest)
+    have = {f.name for f in chosen if name in f.output_filters}
+    by_family = {n: f"{c} | {name} {pattern}" for n, c in by_family.items() if n in have}
+    if not by_family:
+        raise CommandRefused(f"refused: no family allows '| {name}' after {base.strip()!r}")
+    return Allowed(text, by_family, filtered=True)
 
 
 def listing(fam: Family) -> list[str]:

@@ -41,6 +41,10 @@ REFUSED = [
     "",
     "show",
     "show crypto ipsec sa peer not-an-ip",
+    "show crypto isakmp sa | include a | redirect flash:x",
+    "show crypto isakmp sa | include",
+    'show crypto isakmp sa | include "x"',
+    "show crypto isakmp sa | tee flash:x",
 ]
 
 ACCEPTED = [
@@ -58,6 +62,9 @@ ACCEPTED = [
         "show crypto ipsec sa map outside_map detail",
     ),
     ("show crypto ipsec sa", "pix6.3", "show crypto ipsec sa"),
+    ("sh cry isa sa | i 198.51.100.4", "ios15", "show crypto isakmp sa | include 198.51.100.4"),
+    ("sh cry ipsec sa | b peer", "asa9", "show crypto ipsec sa | begin peer"),
+    ("sh cry map | sec VPN 10", "xe17", "show crypto map | section VPN 10"),
 ]
 
 
@@ -69,7 +76,7 @@ def test_refused_commands(command: str) -> None:
 
 @pytest.mark.parametrize(("typed", "name", "canonical"), ACCEPTED)
 def test_accepted_commands_are_sent_in_full(typed: str, name: str, canonical: str) -> None:
-    assert showcmd.canonical(typed, family(name)) == canonical
+    assert showcmd.check(typed, [family(name)]).by_family[name] == canonical
 
 
 def test_an_ambiguous_abbreviation_is_refused() -> None:
@@ -170,3 +177,24 @@ def test_raw_format_prints_device_text(
     out = capsys.readouterr().out
     assert code == EXIT_OK
     assert "== pix6 (pix6.3): show crypto isakmp sa [raw]" in out and "QM_IDLE" in out
+
+
+def test_an_output_filter_prints_the_device_lines(
+    lab_inventory: tuple[RunningLab, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    running, folder = lab_inventory
+    peer = "198.51.100.4"  # hq-rtr's psk-mismatch peer: an IKE SA stuck in phase 1
+    typed = f"sh cry isa sa | i {peer}"
+    code = main(["show", typed, *_args(folder, "--host", "hq-rtr", "--host", "pix6", "-f", "json")])
+    doc = json.loads(capsys.readouterr().out)
+    by_name = {d["name"]: d for d in doc["devices"]}
+    assert code == EXIT_UNKNOWN  # pix6 (PIX 6.3) has no output filters: refused, not sent
+    assert by_name["pix6"]["status"] == "refused"
+    rtr = by_name["hq-rtr"]
+    assert rtr["command"] == f"show crypto isakmp sa | include {peer}"
+    assert rtr["status"] == "ok" and rtr["records"] is None
+    lines = [line for line in rtr["raw"].splitlines() if line.strip()]
+    assert lines and all(peer in line for line in lines)
+    engine = running.lab.engine
+    views = engine.tunnels(engine.scenario.device("hq-rtr"), engine.clock.now())
+    assert any(str(v.peer) == peer and v.ike is not None for v in views)

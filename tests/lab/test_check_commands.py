@@ -5,9 +5,9 @@ Every family's check commands are filled in the way :mod:`ipsec_ops.diagnose` fi
 lab's grammar for that family and allowed by ``ipsec-ops show``, except the configuration
 views ``show`` deliberately never offers (:data:`ipsec_ops.showcmd.EXCLUDED`: configuration
 can hold keys). An output modifier (``| include X``) is applied by the device to the
-command before it; the command itself is what is checked against both tables (``ipsec-ops
-show`` takes no modifiers). On the devices of the default scenario each filled command is
-also sent over SSH / telnet and must not be rejected.
+command before it; the command itself is checked against both tables, and the whole line
+(modifier included) must be what ``ipsec-ops show`` sends. On the devices of the default
+scenario each filled command is also sent over SSH / telnet and must not be rejected.
 
 PIX 6.3 ``show isakmp policy`` and ``show crypto ipsec transform-set`` are parsed from live
 telnet output and compared with the device's configured policies and transform sets.
@@ -79,12 +79,15 @@ def test_check_command_is_answered_by_the_lab_grammar(name: str, key: str) -> No
 
 @pytest.mark.parametrize(("name", "key"), CASES)
 def test_check_command_is_allowed_by_show_or_deliberately_not(name: str, key: str) -> None:
-    command, _ = split(filled(name)[key])
+    full = filled(name)[key]
+    command, _ = split(full)
     allowed = showcmd.canonical(command, family(name))
     if showcmd.EXCLUDED.search(command):  # configuration: never offered by `show`
         assert allowed is None, (name, command)
     else:
         assert allowed == command, (name, command)
+        # As the next step spells it, output filter included, `show` sends it unchanged.
+        assert showcmd.check(full, [family(name)]).by_family[name] == full, (name, full)
 
 
 # -- over SSH / telnet ------------------------------------------------------------------------
