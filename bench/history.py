@@ -30,11 +30,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ipsec_ops.changes import Change, diff
 from ipsec_ops.history import History
 from ipsec_ops.model import Device, IkeSa, IpsecSa, Report, Tunnel
 from ipsec_ops.recording import annotate, record_in
 from ipsec_ops.settings import HistorySettings
-from ipsec_ops.trends import Change, FlapRule, TunnelHistory, diff, snapshot_of, summarize
+from ipsec_ops.trends import FlapRule, TunnelHistory, snapshot_of, summarize
 
 T0 = 1_795_000_000.0
 STEP_S = 300.0  # five-minute cron

@@ -29,13 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from ipsec_ops import reports
+from ipsec_ops.changes import Change
 from ipsec_ops.errors import EXIT_UNKNOWN, IpsecOpsError
 from ipsec_ops.history import History
 from ipsec_ops.model import Report
 from ipsec_ops.recording import history_lock, record_in
 from ipsec_ops.reports import json_report, sparkline
 from ipsec_ops.settings import DEFAULT_LOCK_TIMEOUT, HistorySettings
-from ipsec_ops.trends import Change, TunnelHistory, iso_time
+from ipsec_ops.trends import TunnelHistory, iso_time
 
 PREFIX = "ipsec-report-"
 

@@ -10,21 +10,22 @@ changes) is computed by the pure functions of :mod:`ipsec_ops.trends`.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ipsec_ops.changes import Change, changes_between
 from ipsec_ops.errors import InputFileError
 from ipsec_ops.model import Report
 from ipsec_ops.trends import (
-    Change,
     FlapRule,
+    SeriesFold,
     Snapshot,
     TunnelHistory,
     TunnelState,
-    changes_between,
     summarize,
     tunnel_state,
 )
@@ -278,6 +279,36 @@ class History:
     ) -> list[TunnelHistory]:
         """Per-tunnel transitions, flapping, rates and availability over a window."""
         return summarize(self.snapshots(since, until), rule or FlapRule.from_knowledge())
+
+    def fold_window(
+        self, since: float, until: float, rule: FlapRule, current: Snapshot | None = None
+    ) -> list[TunnelHistory]:
+        """:meth:`window` read as a stream, one tunnel at a time, with ``current`` (a run
+        not stored yet, at ``until``) appended: memory stays flat however long the window."""
+        out: list[TunnelHistory] = []
+        pending = dict(current.tunnels) if current is not None else {}
+        rows = self.db.execute(
+            "SELECT t.device, t.peer, r.at, t.health, t.ike_state, t.spi_out, t.encaps,"
+            " t.decaps, t.send_errors, t.recv_errors, t.findings FROM tunnel_states t"
+            " JOIN runs r ON r.id = t.run WHERE r.at >= ? AND r.at <= ?"
+            " ORDER BY t.device, t.peer, r.at, r.id",
+            (since, until),
+        )
+        for (device, peer), group in itertools.groupby(rows, key=lambda row: (row[0], row[1])):
+            fold = SeriesFold(since, until)
+            for _, _, at, health, ike, spi, enc, dec, s_err, r_err, codes in group:
+                state = TunnelState(
+                    device, peer, health, ike, spi, enc, dec, s_err, r_err, _codes(codes)
+                )
+                fold.add(float(at), state)
+            if current is not None and (device, peer) in pending:
+                fold.add(current.at, pending.pop((device, peer)))
+            out.append(fold.result(rule))
+        for state in pending.values():  # tunnels first seen in this run
+            new = SeriesFold(since, until)
+            new.add(until, state)
+            out.append(new.result(rule))
+        return sorted(out, key=lambda h: (h.device, h.peer))
 
     def run_before(self, at: float) -> int | None:
         """The newest run recorded at or before ``at`` (a run recorded now comes after it)."""

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ipsec_ops.changes import Change, changes_between
 from ipsec_ops.diagnose import finding, health_of
 from ipsec_ops.errors import EXIT_UNKNOWN, IpsecOpsError
 from ipsec_ops.history import History
@@ -29,14 +30,11 @@ from ipsec_ops.model import HEALTHS, Finding, Report, Tunnel
 from ipsec_ops.platforms import family
 from ipsec_ops.settings import HistorySettings
 from ipsec_ops.trends import (
-    Change,
     FlapRule,
     TunnelHistory,
-    changes_between,
     counted_transitions,
     iso_time,
     snapshot_of,
-    summarize,
 )
 
 
@@ -101,22 +99,22 @@ def record_in(history: History, report: Report, at: float, settings: HistorySett
     prune; the report's tunnels get their window (this run included) first, so the
     stored run carries the FLAPPING the history gave it.
 
-    The runs needed (the window, and the flapping window before the previous run) are
-    read once; everything else is computed in memory (:mod:`ipsec_ops.trends`).
+    The window is read as a stream (memory does not grow with its length); the changes
+    need only the previous run, the one before it and the hour before the previous run.
     """
     rule = FlapRule.from_knowledge()
     prev_id = history.run_before(at)
     prev = history.snapshot(prev_id) if prev_id is not None else None
     earlier_id = history.previous_run(prev_id) if prev_id is not None else None
     earlier = history.snapshot(earlier_id) if earlier_id is not None else None
-    since = at - settings.since_s
-    loaded = history.snapshots(min(since, prev.at - rule.window_s if prev else since), at)
-    in_window = [s for s in loaded if s.at >= since]
-    window = summarize([*in_window, snapshot_of(report, 0, at)], rule)
+    window = history.fold_window(at - settings.since_s, at, rule, snapshot_of(report, 0, at))
     annotate(report, window, rule)
     run = history.record(report, at)
     current = snapshot_of(report, run, at)  # with the findings the history added
-    changes = changes_between([*loaded, current], prev, current, earlier, rule) if prev else []
+    changes: list[Change] = []
+    if prev is not None:  # the runs the two flapping windows of the changes need
+        around = history.snapshots(prev.at - rule.window_s, at)
+        changes = changes_between(around, prev, current, earlier, rule)
     pruned = history.prune(settings.keep_days, at) if settings.keep_days is not None else 0
     return Recorded(run, prev_id, changes, window, pruned)
 

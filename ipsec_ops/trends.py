@@ -12,8 +12,6 @@ reset (a clear or a reboot): the delta is then the new value, never negative.
 
 from __future__ import annotations
 
-import functools
-import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -119,8 +117,8 @@ class Rate:
 
 @dataclass(frozen=True)
 class TunnelHistory:
-    """One tunnel over a window of runs: availability, transitions, flapping, and the
-    samples themselves (rates and chart points are computed from them when asked)."""
+    """One tunnel over a window of runs: availability, transitions, flapping, its last
+    rate, and what its charts need (state changes, traffic per chart bucket)."""
 
     device: str
     peer: str
@@ -130,26 +128,13 @@ class TunnelHistory:
     availability: float | None  # None: never in a known health within the window
     transitions: list[Transition]
     flapping: bool
-    # (at, state) of every sample, oldest first.
-    series: tuple[tuple[float, TunnelState], ...] = ()
-
-    @functools.cached_property
-    def points(self) -> tuple[tuple[float, str], ...]:
-        """(at, health) of every sample: the state strip of the charts."""
-        return tuple((at, s.health) for at, s in self.series)
-
-    @functools.cached_property
-    def rates(self) -> list[Rate]:
-        """Counter deltas between each two consecutive samples."""
-        return [rate(a, b, t0, t1) for (t0, a), (t1, b) in itertools.pairwise(self.series)]
-
-    @property
-    def last_rate(self) -> Rate | None:
-        """The counter deltas between the last two samples (None with one sample)."""
-        if len(self.series) < 2:
-            return None
-        (t0, a), (t1, b) = self.series[-2], self.series[-1]
-        return rate(a, b, t0, t1)
+    # (at, health) where the health changed (the first sample included): a state strip
+    # drawn from these is exactly the one drawn from every sample.
+    points: tuple[tuple[float, str], ...] = ()
+    # Counter deltas per chart bucket (consecutive intervals summed, at most
+    # MAX_CHART_BUCKETS over the window); one per interval when runs are sparser.
+    rates: tuple[Rate, ...] = ()
+    last_rate: Rate | None = None  # between the last two samples
 
     def to_json(self) -> dict[str, Any]:
         """The ``history`` object of a tunnel in the JSON report (times in ISO 8601 UTC)."""
@@ -165,15 +150,6 @@ class TunnelHistory:
             "in_pps": round(last.in_pps, 3) if last else None,
             "counter_reset": last.reset if last else False,
         }
-
-
-@dataclass(frozen=True)
-class Change:
-    kind: str  # down, up, new, gone, flapping, no_traffic, device_unreadable, device_readable
-    device: str
-    peer: str | None
-    at: float
-    summary: str
 
 
 def tunnel_state(t: Tunnel) -> TunnelState:
@@ -306,110 +282,98 @@ def rate(a: TunnelState, b: TunnelState, start: float, end: float) -> Rate:
     )
 
 
+MAX_CHART_BUCKETS = 240  # a traffic chart is 160 px wide: more buckets draw nothing more
+
+
+def _merge(acc: Rate | None, r: Rate) -> Rate:
+    """Two consecutive intervals' deltas as one."""
+    if acc is None:
+        return r
+    return Rate(
+        acc.start,
+        r.end,
+        acc.encaps + r.encaps,
+        acc.decaps + r.decaps,
+        acc.send_errors + r.send_errors,
+        acc.recv_errors + r.recv_errors,
+        acc.reset or r.reset,
+    )
+
+
+class SeriesFold:
+    """One tunnel's samples folded one at a time, oldest first: memory for the
+    transitions, the state changes and the chart buckets, not for every sample, so a
+    week of five-minute runs is read in a stream (:meth:`History.fold_window`)."""
+
+    def __init__(self, since: float, until: float) -> None:
+        self.since = since
+        self.width = max((until - since) / MAX_CHART_BUCKETS, 1e-9)
+        self.first: tuple[float, TunnelState] | None = None
+        self.prev: tuple[float, TunnelState] | None = None
+        self.samples = self.known = self.up = 0
+        self.link: str | None = None
+        self.transitions: list[Transition] = []
+        self.points: list[tuple[float, str]] = []
+        self.buckets: dict[int, Rate] = {}
+        self.last_rate: Rate | None = None
+
+    def add(self, at: float, state: TunnelState) -> None:
+        if self.first is None:
+            self.first = (at, state)
+        self.samples += 1
+        now = link_state(state.health)
+        if now is not None:
+            self.known += 1
+            self.up += now == "up"
+            if self.link is not None and now != self.link:
+                self.transitions.append(Transition(at, self.link, now))
+            self.link = now
+        if not self.points or self.points[-1][1] != state.health:
+            self.points.append((at, state.health))
+        if self.prev is not None:
+            t0, before = self.prev
+            r = self.last_rate = rate(before, state, t0, at)
+            bucket = min(int((at - self.since) / self.width), MAX_CHART_BUCKETS - 1)
+            self.buckets[bucket] = _merge(self.buckets.get(bucket), r)
+        self.prev = (at, state)
+
+    def result(self, rule: FlapRule) -> TunnelHistory:
+        assert self.first is not None and self.prev is not None, "no sample folded"
+        state = self.first[1]
+        return TunnelHistory(
+            state.device,
+            state.peer,
+            first_seen=self.first[0],
+            last_seen=self.prev[0],
+            samples=self.samples,
+            availability=self.up / self.known if self.known else None,
+            transitions=self.transitions,
+            flapping=is_flapping(self.transitions, rule),
+            points=tuple(self.points),
+            rates=tuple(self.buckets[b] for b in sorted(self.buckets)),
+            last_rate=self.last_rate,
+        )
+
+
 def tunnel_history(points: Sequence[tuple[float, TunnelState]], rule: FlapRule) -> TunnelHistory:
     """Summarise one tunnel's time-ordered snapshots (at least one)."""
-    first = points[0][1]
-    trans = transitions((at, s.health) for at, s in points)
-    known = [s for _, s in points if link_state(s.health) is not None]
-    up = sum(1 for s in known if s.health in UP_HEALTHS)
-    return TunnelHistory(
-        first.device,
-        first.peer,
-        first_seen=points[0][0],
-        last_seen=points[-1][0],
-        samples=len(points),
-        availability=up / len(known) if known else None,
-        transitions=trans,
-        flapping=is_flapping(trans, rule),
-        series=tuple(points),
-    )
+    fold = SeriesFold(points[0][0], points[-1][0])
+    for at, state in points:
+        fold.add(at, state)
+    return fold.result(rule)
 
 
 def summarize(snapshots: Sequence[Snapshot], rule: FlapRule) -> list[TunnelHistory]:
     """One :class:`TunnelHistory` per tunnel seen in the snapshots, sorted by key."""
-    series: dict[tuple[str, str], list[tuple[float, TunnelState]]] = {}
-    for snap in sorted(snapshots, key=lambda s: (s.at, s.run)):
+    ordered = sorted(snapshots, key=lambda s: (s.at, s.run))
+    if not ordered:
+        return []
+    since, until = ordered[0].at, ordered[-1].at
+    folds: dict[Key, SeriesFold] = {}
+    for snap in ordered:
         for key, state in snap.tunnels.items():
-            series.setdefault(key, []).append((snap.at, state))
-    return [tunnel_history(series[k], rule) for k in sorted(series)]
-
-
-def _name(key: tuple[str, str]) -> str:
-    return f"{key[0]} -> {key[1]}"
-
-
-def diff(
-    prev: Snapshot,
-    cur: Snapshot,
-    *,
-    flapping_before: frozenset[tuple[str, str]] = frozenset(),
-    flapping_now: frozenset[tuple[str, str]] = frozenset(),
-    earlier: Snapshot | None = None,
-) -> list[Change]:
-    """What changed from ``prev`` to ``cur``; ``earlier`` (the run before ``prev``) gives
-    the traffic rate ``prev`` had, so "stopped carrying traffic" can be told."""
-    out: list[Change] = []
-    at = cur.at
-    for name in sorted(set(prev.devices) | set(cur.devices)):
-        old_dev, new_dev = prev.devices.get(name), cur.devices.get(name)
-        if not (old_dev and new_dev):
-            continue
-        if old_dev[0] == "ok" and new_dev[0] != "ok":
-            why = f": {new_dev[1]}" if new_dev[1] else ""
-            out.append(Change("device_unreadable", name, None, at, f"{name} unreadable{why}"))
-        elif old_dev[0] != "ok" and new_dev[0] == "ok":
-            out.append(Change("device_readable", name, None, at, f"{name} readable again"))
-    unreadable = {n for n, (status, _) in cur.devices.items() if status != "ok"}
-    for key in sorted(set(prev.tunnels) | set(cur.tunnels)):
-        a, b = prev.tunnels.get(key), cur.tunnels.get(key)
-        dev, peer = key
-        if a is None and b is not None:
-            out.append(Change("new", dev, peer, at, f"new tunnel {_name(key)} ({b.health})"))
-            continue
-        if b is None:
-            if dev not in unreadable:
-                out.append(Change("gone", dev, peer, at, f"tunnel {_name(key)} disappeared"))
-            continue
-        assert a is not None
-        was, now = link_state(a.health), link_state(b.health)
-        if was == "up" and now == "down":
-            ike = f", IKE {b.ike_state}" if b.ike_state else ""
-            codes = f", {' '.join(b.findings)}" if b.findings else ""
-            out.append(Change("down", dev, peer, at, f"{_name(key)} went down{ike}{codes}"))
-        elif was == "down" and now == "up":
-            out.append(Change("up", dev, peer, at, f"{_name(key)} came back {b.health}"))
-        if key in flapping_now and key not in flapping_before:
-            out.append(Change("flapping", dev, peer, at, f"{_name(key)} started flapping"))
-        old = earlier.tunnels.get(key) if earlier else None
-        if earlier and old and was == now == "up":
-            before = rate(old, a, earlier.at, prev.at)
-            after = rate(a, b, prev.at, cur.at)
-            moved = before.encaps + before.decaps > 0
-            if moved and after.encaps + after.decaps == 0:
-                summary = f"{_name(key)} up but carries no traffic any more"
-                out.append(Change("no_traffic", dev, peer, at, summary))
-    return out
-
-
-def flapping_keys(snapshots: Sequence[Snapshot], at: float, rule: FlapRule) -> frozenset[Key]:
-    """The tunnels flapping in the rule's window that ends at ``at``."""
-    recent = [s for s in snapshots if at - rule.window_s <= s.at <= at]
-    return frozenset((h.device, h.peer) for h in summarize(recent, rule) if h.flapping)
-
-
-def changes_between(
-    snapshots: Sequence[Snapshot],
-    prev: Snapshot,
-    cur: Snapshot,
-    earlier: Snapshot | None,
-    rule: FlapRule,
-) -> list[Change]:
-    """:func:`diff` of two runs, with flapping judged on ``snapshots`` (which must hold
-    every run from ``prev.at - rule.window_s`` to ``cur.at``)."""
-    return diff(
-        prev,
-        cur,
-        flapping_before=flapping_keys(snapshots, prev.at, rule),
-        flapping_now=flapping_keys(snapshots, cur.at, rule),
-        earlier=earlier,
-    )
+            fold = folds.get(key)
+            if fold is None:
+                fold = folds[key] = SeriesFold(since, until)
+            fold.add(snap.at, state)
+    return [folds[k].result(rule) for k in sorted(folds)]

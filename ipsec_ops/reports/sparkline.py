@@ -2,9 +2,8 @@
 
 Two charts per tunnel, both on the same time axis (``since`` to ``until``):
 
-* a **state strip**: one bar per recorded run, from that run to the next, coloured
-  by the tunnel's health then (up, degraded, down, unknown); a gap is time the
-  history has no sample for;
+* a **state strip**: one bar from each change of the tunnel's health to the next,
+  coloured by that health (up, degraded, down, unknown);
 * a **traffic line**: packets per second out (encaps) and in (decaps) between
   consecutive runs, scaled to the larger of the two; one-way traffic shows as one
   line on the floor.
@@ -68,7 +67,7 @@ def state_bars(
 
 def state_strip(h: TunnelHistory, since: float, until: float) -> str:
     """The SVG state strip of one tunnel."""
-    label = f"state of {h.device} to {h.peer} over {len(h.points)} runs"
+    label = f"state of {h.device} to {h.peer} over {h.samples} runs"
     rects = "".join(
         f'<rect class="s-{health}" x="{x}" y="0" width="{w}" height="{STATE_HEIGHT}">'
         f"<title>{health}</title></rect>"
@@ -77,7 +76,7 @@ def state_strip(h: TunnelHistory, since: float, until: float) -> str:
     return (
         f'<svg class="spark spark-state" role="img" aria-label="{escape(label)}"'
         f' width="{WIDTH}" height="{STATE_HEIGHT}" viewBox="0 0 {WIDTH} {STATE_HEIGHT}"'
-        f' data-runs="{len(h.points)}">{rects}</svg>'
+        f' data-runs="{h.samples}">{rects}</svg>'
     )
 
 
