@@ -33,7 +33,7 @@ from ipsec_ops.changes import Change
 from ipsec_ops.errors import EXIT_UNKNOWN, IpsecOpsError
 from ipsec_ops.history import History
 from ipsec_ops.model import Report
-from ipsec_ops.recording import history_lock, record_in
+from ipsec_ops.recording import Recorded, history_lock, record_in
 from ipsec_ops.reports import json_report, sparkline
 from ipsec_ops.settings import DEFAULT_LOCK_TIMEOUT, HistorySettings
 from ipsec_ops.trends import TunnelHistory, iso_time
@@ -48,13 +48,16 @@ class ReportWriteError(IpsecOpsError):
 
 
 @dataclass(frozen=True)
-class DailyResult:
-    run: int
-    previous_run: int | None
-    changes: list[Change]
-    availability: list[TunnelHistory]
+class DailyResult(Recorded):
+    """The recorded run, plus the files written and the report's exit code."""
+
     files: list[Path] = field(default_factory=list)
     exit_code: int = 0
+
+    @property
+    def availability(self) -> list[TunnelHistory]:
+        """Each tunnel over the window (the availability table of the report)."""
+        return self.window
 
 
 def report_date(at: float) -> str:
@@ -251,14 +254,8 @@ def run_daily(
                 f"run {rec.run} recorded in {settings.db}, but the report could not be written"
                 f" to {out}: {exc.strerror or exc}"
             ) from exc
-    return DailyResult(
-        run=rec.run,
-        previous_run=rec.previous_run,
-        changes=rec.changes,
-        availability=rec.window,
-        files=[p for p, _ in dated + latest],
-        exit_code=report.exit_code(),
-    )
+    files = [p for p, _ in dated + latest]
+    return DailyResult(**vars(rec), files=files, exit_code=report.exit_code())
 
 
 __all__ = [

@@ -7,6 +7,9 @@ SSH (telnet for PIX 6), host keys verified against the lab's known_hosts.
 from __future__ import annotations
 
 import contextlib
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,3 +122,35 @@ def lab_cli(running: RunningLab) -> Iterator[Callable[[str, str], str]]:
     finally:
         for conn in opened.values():
             conn.disconnect()
+
+
+def run_cli(
+    inv: Path, *args: str, state: Path | None = None, **kw: Any
+) -> subprocess.CompletedProcess[str]:
+    """``ipsec-ops ARGS -i INV`` in a child process, host keys from the inventory's
+    known_hosts, audit and journal files under ``state`` (default: beside INV)."""
+    home = state if state is not None else inv.parent / "state"
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ipsec_ops",
+            *args,
+            "-i",
+            str(inv),
+            "--known-hosts",
+            str(inv / "known_hosts"),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "XDG_STATE_HOME": str(home)},
+        timeout=120,
+        **kw,
+    )
+
+
+@pytest.fixture(scope="module")
+def default_cli(default_lab: RunningLab) -> Iterator[Callable[[str, str], str]]:
+    """``run(device, command)`` on the session's default lab (sessions kept per module)."""
+    with lab_cli(default_lab) as run:
+        yield run

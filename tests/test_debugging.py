@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from ipsec_ops.lab.scenario import load_scenario
-from tests.conftest import RunningLab, start_lab
+from tests.conftest import RunningLab, run_cli, start_lab
 
 
 @pytest.fixture(scope="module")
@@ -36,23 +36,7 @@ def _env(state: Path) -> dict[str, str]:
 
 
 def _cli(inv: Path, state: Path, *args: str, **kw: Any) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ipsec_ops",
-            *args,
-            "-i",
-            str(inv),
-            "--known-hosts",
-            str(inv / "known_hosts"),
-        ],
-        capture_output=True,
-        text=True,
-        env=_env(state),
-        timeout=120,
-        **kw,
-    )
+    return run_cli(inv, *args, state=state, **kw)
 
 
 def _popen(inv: Path, state: Path, *args: str) -> subprocess.Popen[str]:

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +21,7 @@ from netmiko import ConnectHandler
 from ipsec_ops.lab import syslog
 from ipsec_ops.lab.scenario import load_scenario
 from ipsec_ops.lab.timeline import FLAP_PERIOD_S
-from tests.conftest import RunningLab, netmiko_params, start_lab
+from tests.conftest import RunningLab, netmiko_params, run_cli, start_lab
 
 SCENARIO = Path(__file__).parent / "fixtures" / "logging_lab.yaml"
 FLAPPER = "203.0.113.50"
@@ -39,23 +37,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningLab, 
 
 
 def _cli(inv: Path, *args: str, **kw: Any) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ipsec_ops",
-            *args,
-            "-i",
-            str(inv),
-            "--known-hosts",
-            str(inv / "known_hosts"),
-        ],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "XDG_STATE_HOME": str(inv.parent / "state")},
-        timeout=120,
-        **kw,
-    )
+    return run_cli(inv, *args, **kw)
 
 
 def _show(running: RunningLab, name: str, command: str) -> str:

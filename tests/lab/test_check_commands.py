@@ -28,7 +28,7 @@ from ipsec_ops.lab.grammar import Match
 from ipsec_ops.lab.scenario import load_scenario
 from ipsec_ops.parse import parse
 from ipsec_ops.platforms import FAMILIES, family, is_rejected
-from tests.conftest import RunningLab, lab_cli, start_lab
+from tests.conftest import RunningLab, lab_cli
 
 # One device of the default scenario per family it has (ios12.4 and xe16 have none: their
 # check commands are matched against the grammar only, filled from a device of the platform).
@@ -94,10 +94,9 @@ def test_check_command_is_allowed_by_show_or_deliberately_not(name: str, key: st
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningLab]:
-    running = start_lab(load_scenario("default"), tmp_path_factory.mktemp("check-commands-lab"))
-    yield running
-    running.lab.stop()
+def lab(default_lab: RunningLab) -> RunningLab:
+    """The session's default lab: these tests only read it."""
+    return default_lab
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from ``ipsec-ops show``.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -30,7 +30,7 @@ from ipsec_ops.lab.scenario import load_scenario
 from ipsec_ops.lab.views import TunnelView
 from ipsec_ops.parse import parse
 from ipsec_ops.platforms import FAMILIES, family, is_rejected
-from tests.conftest import RunningLab, lab_cli, start_lab
+from tests.conftest import RunningLab
 
 IOS_NEW = (
     "show crypto session remote 198.51.100.3",
@@ -49,17 +49,14 @@ ASA_NEW = (
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningLab]:
-    running = start_lab(load_scenario("default"), tmp_path_factory.mktemp("show-more-lab"))
-    yield running
-    running.lab.stop()
+def lab(default_lab: RunningLab) -> RunningLab:
+    """The session's default lab: these tests only read it."""
+    return default_lab
 
 
 @pytest.fixture(scope="module")
-def cli(lab: RunningLab) -> Iterator[Callable[[str, str], str]]:
-    """Run one command on one lab device over SSH/telnet with netmiko (sessions reused)."""
-    with lab_cli(lab) as run:
-        yield run
+def cli(default_cli: Callable[[str, str], str]) -> Callable[[str, str], str]:
+    return default_cli
 
 
 def _tunnels(lab: RunningLab, device: str) -> list[TunnelView]:

@@ -9,7 +9,7 @@ gets that family's invalid-input error from the lab and is refused by ``ipsec-op
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from ipsec_ops.lab.scenario import load_scenario
 from ipsec_ops.lab.views import TunnelView
 from ipsec_ops.parse import parse
 from ipsec_ops.platforms import FAMILIES, family, is_rejected
-from tests.conftest import RunningLab, lab_cli, start_lab
+from tests.conftest import RunningLab
 
 SAMPLE_ARGS = {"ip": "198.51.100.3", "word": "VPN", "int": "1"}
 # One device of the default scenario per family it has.
@@ -38,17 +38,14 @@ def _concrete(tokens: list[str]) -> str:
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningLab]:
-    running = start_lab(load_scenario("default"), tmp_path_factory.mktemp("variants-lab"))
-    yield running
-    running.lab.stop()
+def lab(default_lab: RunningLab) -> RunningLab:
+    """The session's default lab: these tests only read it."""
+    return default_lab
 
 
 @pytest.fixture(scope="module")
-def cli(lab: RunningLab) -> Iterator[Callable[[str, str], str]]:
-    """Run one command on one lab device over SSH/telnet with netmiko (sessions reused)."""
-    with lab_cli(lab) as run:
-        yield run
+def cli(default_cli: Callable[[str, str], str]) -> Callable[[str, str], str]:
+    return default_cli
 
 
 def _tunnels(lab: RunningLab, device: str) -> list[TunnelView]:
