@@ -43,8 +43,9 @@ def peer_command(
             "--kind",
             help="Debugs to enable, comma separated: isakmp, 'isakmp error', 'isakmp ha', "
             "ipsec, 'ipsec error', routing, ha, engine, 'engine error', 'engine packet', "
-            "ikev2 (each family has its own set; 'engine packet' needs a peer condition "
-            "on a hub).",
+            "ikev2, 'ikev2 packet', 'ikev2 internal', 'ikev2 error' (IOS), 'ikev2 protocol', "
+            "'ikev2 platform' (ASA 9) (each family has its own set; 'engine packet' needs a "
+            "peer condition on a hub).",
         ),
     ] = "isakmp,ipsec",
     duration: Annotated[
@@ -97,6 +98,14 @@ def peer_command(
             "(debug crypto condition unmatched ...; repeatable).",
         ),
     ] = None,
+    errors_only: Annotated[
+        bool,
+        typer.Option(
+            "--errors-only",
+            help="ASA 9.x: IKE debugs print their error lines only (debug crypto condition "
+            "error; cleared by the condition reset).",
+        ),
+    ] = False,
     *,
     devices: options.DeviceOptions,
 ) -> None:
@@ -124,6 +133,7 @@ def peer_command(
         kinds=tuple(k.strip() for k in kind.split(",") if k.strip()),
         conditions=extra,
         unmatched=tuple(unmatched or ()),
+        errors_only=errors_only,
         duration=duration or (UNTIL_LIMIT_S if until else 60.0),
         until=until,
         save=save,

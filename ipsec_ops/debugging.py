@@ -55,6 +55,7 @@ class DebugRequest:
     kinds: tuple[str, ...] = DEFAULT_KINDS
     conditions: tuple[tuple[str, str], ...] = ()  # (condition kind, value), besides the peer
     unmatched: tuple[str, ...] = ()  # isakmp / ipsec / engine
+    errors_only: bool = False  # ASA 9.x `debug crypto condition error`
     duration: float | None = 60.0
     until: str | None = None
     save: Path | None = None
@@ -99,14 +100,15 @@ def plan(fam: Family, req: DebugRequest) -> tuple[list[str], list[str]]:
     bad = [u for u in req.unmatched if u not in UNMATCHED]
     if bad:
         raise DebugRefused(f"--unmatched {', '.join(bad)}: use {', '.join(UNMATCHED)}")
-    debugs = [syntax.kinds[k] for k in req.kinds]
+    errors = errors_only(fam, req)
+    debugs = list(dict.fromkeys(syntax.kinds[k] for k in req.kinds))  # asa9 ikev2 = protocol
     if req.no_condition:
         if not req.force:
             raise DebugRefused(
                 "an unconditional crypto debug on a busy device can take it down: "
                 "add --force to confirm (the active SA count is shown first)"
             )
-        return [], debugs
+        return errors, debugs
     if syntax.condition_peer is None:
         raise DebugRefused(
             f"{fam.name} has no crypto conditional debug: a debug here is global "
@@ -126,7 +128,31 @@ def plan(fam: Family, req: DebugRequest) -> tuple[list[str], list[str]]:
         if syntax.unmatched is None:
             raise DebugRefused(f"{fam.name}: no 'condition unmatched' debug")
         conditions += [syntax.unmatched.format(value=u) for u in req.unmatched]
-    return conditions, debugs
+    return conditions + errors, debugs
+
+
+def errors_only(fam: Family, req: DebugRequest) -> list[str]:
+    """The errors-only condition a request sets ([] without --errors-only), or a refusal.
+
+    >>> errors_only(family("asa9"), DebugRequest("198.51.100.2", errors_only=True))
+    ['debug crypto condition error']
+    >>> try:
+    ...     errors_only(family("asa8.2"), DebugRequest("198.51.100.2", errors_only=True))
+    ... except DebugRefused as exc:
+    ...     print(str(exc)[:57])
+    asa8.2 has no 'debug crypto condition error' (errors-only
+    """
+    syntax = syntax_of(fam)
+    if not req.errors_only:
+        return []
+    if syntax.errors_only is None:
+        own = [k for k in syntax.kinds if k.endswith(" error")]
+        hint = f"; use --kind {','.join(own)}" if own else ""
+        raise DebugRefused(
+            f"{fam.name} has no 'debug crypto condition error' (errors-only IKE debugs, "
+            f"ASA 9.x){hint}"
+        )
+    return [syntax.errors_only]
 
 
 def debug_state(session: Session, syntax: DebugSyntax) -> list[str]:

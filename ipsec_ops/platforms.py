@@ -75,6 +75,10 @@ class DebugSyntax:
     monitor_on: str | None = None  # IOS: debug output reaches a vty only with this
     monitor_off: str | None = None
     unmatched: str | None = None
+    # ASA 9.x `debug crypto condition error` [E]: the IKE debugs print their error lines
+    # only. A condition (cleared by condition_reset, listed by condition_show), so the
+    # reset and its verification are the conditions' own. None: refused.
+    errors_only: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,10 @@ _IOS_DEBUG = DebugSyntax(
         "engine error": "debug crypto engine error",
         "engine packet": "debug crypto engine packet",
         "ikev2": "debug crypto ikev2",
+        # IKEv2 sub-debugs (reference 4.1 [E]): packet dumps, internal events, errors only.
+        "ikev2 packet": "debug crypto ikev2 packet",
+        "ikev2 internal": "debug crypto ikev2 internal",
+        "ikev2 error": "debug crypto ikev2 error",
     },
     off_prefix="no ",
     show="show debugging",
@@ -154,15 +162,19 @@ _IOS_DEBUG = DebugSyntax(
     monitor_off="terminal no monitor",
     unmatched="debug crypto condition unmatched {value}",
 )
-# IOS 12.4 has no IKEv2 (it came with 15.1(1)T [E]): no `debug crypto ikev2` either.
+# IOS 12.4 has no IKEv2 (it came with 15.1(1)T [E]): no `debug crypto ikev2 ...` either.
 _IOS124_DEBUG = replace(
-    _IOS_DEBUG, kinds={k: v for k, v in _IOS_DEBUG.kinds.items() if k != "ikev2"}
+    _IOS_DEBUG, kinds={k: v for k, v in _IOS_DEBUG.kinds.items() if not k.startswith("ikev2")}
 )
+# ASA 8.4+ IKEv2 (reference 4.1, D S3): `ikev2` arms the protocol debug (as it always did);
+# `ikev2 protocol` names it explicitly and `ikev2 platform` arms the platform debug.
 _ASA9_DEBUG = DebugSyntax(
     kinds={
         "isakmp": "debug crypto ikev1 127",
         "ipsec": "debug crypto ipsec 127",
         "ikev2": "debug crypto ikev2 protocol 127",
+        "ikev2 protocol": "debug crypto ikev2 protocol 127",
+        "ikev2 platform": "debug crypto ikev2 platform 127",
     },
     off_prefix="no ",
     show="show debug",
@@ -176,6 +188,7 @@ _ASA9_DEBUG = DebugSyntax(
         "peer group": "debug crypto condition group {value}",
         "spi": "debug crypto condition spi {value}",
     },
+    errors_only="debug crypto condition error",
 )
 _ASA82_DEBUG = DebugSyntax(
     kinds={"isakmp": "debug crypto isakmp 127", "ipsec": "debug crypto ipsec 127"},

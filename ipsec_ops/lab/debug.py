@@ -47,20 +47,28 @@ from ipsec_ops.lab.views import Outcome, TunnelView
 MAX_BURSTS = 3  # per window: a clock jump does not flood the session
 LINE_GAP_S = 0.003  # between two lines of one burst
 
-# Which debug shows which kind of line: IOS by exact keywords (True: errors only).
+# Which debug shows which kind of line: IOS by exact keywords, with the lines of that
+# kind it shows: all, the error lines (``!``), the packet lines (``p``), or the internal
+# events (no catalog line has them: `debug crypto ikev2 internal` prints nothing here).
 _IOS_KINDS = {
-    "crypto isakmp": ("isakmp", False),
-    "crypto isakmp error": ("isakmp", True),
-    "crypto ikev2": ("ikev2", False),
-    "crypto ipsec": ("ipsec", False),
-    "crypto ipsec error": ("ipsec", True),
-    "crypto engine": ("engine", False),
-    "crypto engine error": ("engine", True),
-    "crypto engine packet": ("engine-packet", False),
-    "crypto routing": ("routing", False),
-    "crypto ha": ("ha", False),  # no catalog line: the lab has no stateful failover
-    "crypto isakmp ha": ("isakmp-ha", False),
+    "crypto isakmp": ("isakmp", "all"),
+    "crypto isakmp error": ("isakmp", "error"),
+    "crypto ikev2": ("ikev2", "all"),
+    "crypto ikev2 packet": ("ikev2", "packet"),
+    "crypto ikev2 internal": ("ikev2", "internal"),
+    "crypto ikev2 error": ("ikev2", "error"),
+    "crypto ipsec": ("ipsec", "all"),
+    "crypto ipsec error": ("ipsec", "error"),
+    "crypto engine": ("engine", "all"),
+    "crypto engine error": ("engine", "error"),
+    "crypto engine packet": ("engine-packet", "all"),
+    "crypto routing": ("routing", "all"),
+    "crypto ha": ("ha", "all"),  # no catalog line: the lab has no stateful failover
+    "crypto isakmp ha": ("isakmp-ha", "all"),
 }
+# ASA 9.x `debug crypto condition error`: these kinds print their error lines only [E].
+_IKE_KINDS = ("isakmp", "ikev2", "ikev2-platform")
+ERRORS_ONLY = "error"  # the condition stored by `debug crypto condition error`
 _LEVELED_KINDS = {
     "crypto ikev1": "isakmp",
     "crypto isakmp": "isakmp",
@@ -93,32 +101,43 @@ class DebugLine:
 # -- which lines a session sees ---------------------------------------------------------
 
 
-def selection(style: str, debugs: Iterable[str]) -> dict[str, tuple[bool, int]]:
-    """Kind of line -> (errors only, level) for the debugs that are on.
+def selection(
+    style: str, debugs: Iterable[str], errors_only: bool = False
+) -> dict[str, tuple[frozenset[str], int]]:
+    """Kind of line -> (which of its lines: all / error / packet / internal, level).
 
-    >>> selection("ios", {"crypto isakmp error", "crypto ipsec"})
-    {'ipsec': (False, 255), 'isakmp': (True, 255)}
-    >>> selection("asa", {"crypto ikev1 127"})
-    {'isakmp': (False, 127)}
+    ``errors_only``: ASA 9.x ``debug crypto condition error`` is set (IKE kinds).
+
+    >>> chosen = selection("ios", {"crypto isakmp error", "crypto ikev2 packet"})
+    >>> sorted((kind, sorted(modes)) for kind, (modes, _) in chosen.items())
+    [('ikev2', ['packet']), ('isakmp', ['error'])]
+    >>> selection("asa", {"crypto ikev1 127"}, errors_only=True)
+    {'isakmp': (frozenset({'error'}), 127)}
     """
-    out: dict[str, tuple[bool, int]] = {}
+    out: dict[str, tuple[frozenset[str], int]] = {}
     for entry in sorted(debugs):
         if style == "ios":
-            kind, errors, level = *_IOS_KINDS.get(entry, ("", False)), 255
+            kind, mode, level = *_IOS_KINDS.get(entry, ("", "all")), 255
         else:
-            kind, errors = _LEVELED_KINDS.get(debug_keywords(entry), ""), False
+            kind = _LEVELED_KINDS.get(debug_keywords(entry), "")
+            mode = "error" if errors_only and kind in _IKE_KINDS else "all"
             level = int(entry.split()[-1]) if entry.split()[-1].isdigit() else 1
         if kind:
-            old_errors, old_level = out.get(kind, (True, 0))
-            out[kind] = (old_errors and errors, max(old_level, level))
+            old_modes, old_level = out.get(kind, (frozenset(), 0))
+            out[kind] = (old_modes | {mode}, max(old_level, level))
     return out
 
 
-def shows(template: Template, chosen: dict[str, tuple[bool, int]]) -> bool:
+def shows(template: Template, chosen: dict[str, tuple[frozenset[str], int]]) -> bool:
     if template.kind not in chosen:
         return False
-    errors_only, level = chosen[template.kind]
-    return (template.error or not errors_only) and (not template.verbose or level >= VERBOSE_LEVEL)
+    modes, level = chosen[template.kind]
+    wanted = (
+        "all" in modes
+        or ("error" in modes and template.error)
+        or ("packet" in modes and template.packet)
+    )
+    return wanted and (not template.verbose or level >= VERBOSE_LEVEL)
 
 
 def condition_matches(condition: str, subject: Subject) -> bool:
@@ -153,7 +172,7 @@ def condition_matches(condition: str, subject: Subject) -> bool:
 def passes(conditions: Iterable[str], template: Template, subject: Subject) -> bool:
     """Whether the debug conditions let one line through."""
     conditions = list(conditions)
-    filters = [c for c in conditions if not c.startswith("unmatched")]
+    filters = [c for c in conditions if not c.startswith("unmatched") and c != ERRORS_ONLY]
     if not filters:
         return True
     if not template.context:
@@ -166,8 +185,8 @@ def visible(
     lines: Iterable[DebugLine], style: str, debugs: Iterable[str], conditions: Iterable[str]
 ) -> list[str]:
     """The terminal lines a session with these debugs and conditions gets."""
-    chosen = selection(style, debugs)
     conditions = list(conditions)
+    chosen = selection(style, debugs, errors_only=ERRORS_ONLY in conditions)
     out: list[str] = []
     for line in lines:
         if shows(line.template, chosen) and passes(conditions, line.template, line.subject):

@@ -17,10 +17,12 @@ has no stateful failover, and a standalone router prints none [E]. Flags follow:
 is known (no debug context: hidden by peer conditions unless ``debug crypto
 condition unmatched``), ``+`` verbose (ASA/PIX prints it only at a debug level of at least
 :data:`VERBOSE_LEVEL`), ``i`` / ``r`` initiator / responder only, ``s`` only in
-the first burst of an attempt. ``\\n`` in a text starts a continuation line
-(printed without a timestamp). Placeholders are filled from the tunnel's facts
-(:func:`ipsec_ops.lab.debug_facts.facts`); a line whose placeholder has no value for
-this tunnel is left out.
+the first burst of an attempt, ``p`` an IKEv2 packet line (sent / received packet
+with its header: what ``debug crypto ikev2 packet`` shows [E]). ``\\n`` in a text
+starts a continuation line (printed without a timestamp). Placeholders are filled
+from the tunnel's facts (:func:`ipsec_ops.lab.debug_facts.facts`); a line whose
+placeholder has no value for this tunnel is left out. ASA ``!`` lines are what
+``debug crypto condition error`` keeps (9.x) [E].
 
 Sources: reference section 3 (C-numbers below), section 1 (FSM and state
 names), S2/S10 (ASA IKEv1 debug layout), S3/S4 (IKEv2 debug layout). The fixed
@@ -54,6 +56,7 @@ class Template:
     verbose: bool = False
     role: str = ""  # "", "initiator" or "responder"
     start: bool = False
+    packet: bool = False  # an IKEv2 packet line (`debug crypto ikev2 packet` shows it)
 
 
 def template(spec: str) -> Template:
@@ -66,7 +69,14 @@ def template(spec: str) -> Template:
     codes, _, text = spec.partition("|")
     role = "initiator" if "i" in codes[1:] else "responder" if "r" in codes[1:] else ""
     return Template(
-        KINDS[codes[0]], text, "!" in codes, "~" not in codes, "+" in codes, role, "s" in codes
+        KINDS[codes[0]],
+        text,
+        "!" in codes,
+        "~" not in codes,
+        "+" in codes,
+        role,
+        "s" in codes,
+        "p" in codes,
     )
 
 
@@ -235,7 +245,7 @@ def _v2(head: str, exchange: str, direction: str, n: int = 0, payload: str = "")
 
 _IOS2_INIT = [
     "Vi s|" + _V2 + "Generating IKE_SA_INIT message",
-    "Vi|" + _v2(_V2_SEND, "IKE_SA_INIT", "REQUEST", payload="SA KE N VID VID NOTIFY"),
+    "Vip|" + _v2(_V2_SEND, "IKE_SA_INIT", "REQUEST", payload="SA KE N VID VID NOTIFY"),
 ]
 _IOS2_CHILD = [
     "P|IPSEC(key_engine): got a queue event with 1 KMI message(s)",
@@ -248,14 +258,14 @@ _IOS2 = {
     "unreachable": [*_IOS2_INIT, "Vi!|" + _V2 + "Retransmitting packet"],
     "no_peer_config": [
         *_IOS2_INIT,
-        "Vi|" + _v2(_V2_SEND, "IKE_AUTH", "REQUEST", 1, "ENCR"),
+        "Vip|" + _v2(_V2_SEND, "IKE_AUTH", "REQUEST", 1, "ENCR"),
         "Vi!|" + _V2 + "Retransmitting packet",
     ],
     "policy_mismatch": [
         *_IOS2_INIT,
-        "Vi|" + _v2(_V2_RECV, "IKE_SA_INIT", "RESPONSE", payload="NOTIFY(NO_PROPOSAL_CHOSEN)"),
+        "Vip|" + _v2(_V2_RECV, "IKE_SA_INIT", "RESPONSE", payload="NOTIFY(NO_PROPOSAL_CHOSEN)"),
         "Vi!|IKEv2-ERROR:" + _V2[6:] + ": Received NO_PROPOSAL_CHOSEN notify",
-        "Vr~|"
+        "Vr~p|"
         + _v2(
             "IKEv2:Received Packet [From {peer}:500/To {local}:500/VRF i0:f0]",
             "IKE_SA_INIT",
@@ -263,43 +273,43 @@ _IOS2 = {
             payload="SA KE N VID VID NOTIFY",
         ),
         "Vr~!|IKEv2:(SA ID = {said}):Failed to find a matching policy",
-        "Vr|" + _v2(_V2_SEND, "IKE_SA_INIT", "RESPONSE", payload="NOTIFY(NO_PROPOSAL_CHOSEN)"),
+        "Vrp|" + _v2(_V2_SEND, "IKE_SA_INIT", "RESPONSE", payload="NOTIFY(NO_PROPOSAL_CHOSEN)"),
     ],
     "auth_failed": [
         *_IOS2_INIT,
-        "Vi|" + _v2(_V2_RECV, "IKE_AUTH", "RESPONSE", 1, "NOTIFY(AUTHENTICATION_FAILED)"),
+        "Vip|" + _v2(_V2_RECV, "IKE_AUTH", "RESPONSE", 1, "NOTIFY(AUTHENTICATION_FAILED)"),
         "Vi!|IKEv2-ERROR:" + _V2[6:] + ": Auth exchange failed",
-        "Vr|" + _v2(_V2_RECV, "IKE_AUTH", "REQUEST", 1, "ENCR"),
+        "Vrp|" + _v2(_V2_RECV, "IKE_AUTH", "REQUEST", 1, "ENCR"),
         "Vr!|" + _V2 + "Verification of peer's authentication data FAILED",
         "Vr!|IKEv2-ERROR:" + _V2[6:] + ": Failed to authenticate the IKE SA",
-        "Vr|" + _v2(_V2_SEND, "IKE_AUTH", "RESPONSE", 1, "NOTIFY(AUTHENTICATION_FAILED)"),
+        "Vrp|" + _v2(_V2_SEND, "IKE_AUTH", "RESPONSE", 1, "NOTIFY(AUTHENTICATION_FAILED)"),
     ],
     "phase2_mismatch": [
         *_IOS2_INIT,
-        "Vi|" + _v2(_V2_RECV, "IKE_AUTH", "RESPONSE", 1, "IDr AUTH NOTIFY(NO_PROPOSAL_CHOSEN)"),
+        "Vip|" + _v2(_V2_RECV, "IKE_AUTH", "RESPONSE", 1, "IDr AUTH NOTIFY(NO_PROPOSAL_CHOSEN)"),
         "Vi!|IKEv2-ERROR:" + _V2[6:] + ": Received NO_PROPOSAL_CHOSEN notify for the child SA",
         "Vr!|" + _V2 + "There was no IPSEC proposal matching the received one",
-        "Vr|" + _v2(_V2_SEND, "IKE_AUTH", "RESPONSE", 1, "IDr AUTH NOTIFY(NO_PROPOSAL_CHOSEN)"),
+        "Vrp|" + _v2(_V2_SEND, "IKE_AUTH", "RESPONSE", 1, "IDr AUTH NOTIFY(NO_PROPOSAL_CHOSEN)"),
     ],
     "proxy_mismatch": [
         *_IOS2_INIT,
-        "Vi|" + _v2(_V2_RECV, "IKE_AUTH", "RESPONSE", 1, "IDr AUTH NOTIFY(TS_UNACCEPTABLE)"),
+        "Vip|" + _v2(_V2_RECV, "IKE_AUTH", "RESPONSE", 1, "IDr AUTH NOTIFY(TS_UNACCEPTABLE)"),
         "Vi!|IKEv2-ERROR:" + _V2[6:] + ": Received TS_UNACCEPTABLE notify",
         "Vr!|" + _V2 + "There was no IPSEC policy found for received TS",  # C80 wording
-        "Vr|" + _v2(_V2_SEND, "IKE_AUTH", "RESPONSE", 1, "IDr AUTH NOTIFY(TS_UNACCEPTABLE)"),
+        "Vrp|" + _v2(_V2_SEND, "IKE_AUTH", "RESPONSE", 1, "IDr AUTH NOTIFY(TS_UNACCEPTABLE)"),
     ],
     "stale": _IOS["stale"],
     "up": [
         *_IOS2_INIT,
-        "Vr|" + _v2(_V2_RECV, "IKE_SA_INIT", "REQUEST", payload="SA KE N VID VID NOTIFY"),
-        "Vi|" + _v2(_V2_SEND, "IKE_AUTH", "REQUEST", 1, "ENCR"),
-        "Vr|" + _v2(_V2_RECV, "IKE_AUTH", "REQUEST", 1, "ENCR"),
+        "Vrp|" + _v2(_V2_RECV, "IKE_SA_INIT", "REQUEST", payload="SA KE N VID VID NOTIFY"),
+        "Vip|" + _v2(_V2_SEND, "IKE_AUTH", "REQUEST", 1, "ENCR"),
+        "Vrp|" + _v2(_V2_RECV, "IKE_AUTH", "REQUEST", 1, "ENCR"),
         "V|" + _V2 + "Verification of peer's authentication data PASSED",
         "V|" + _V2 + "Session with IKE ID PAIR ({peer}, {local}) is UP",
         *_IOS2_CHILD,
     ],
     "rekey": [
-        "V|" + _v2(_V2_SEND, "CREATE_CHILD_SA", "REQUEST", 2, "ENCR"),
+        "Vp|" + _v2(_V2_SEND, "CREATE_CHILD_SA", "REQUEST", 2, "ENCR"),
         *_IOS2_CHILD,
     ],
 }
@@ -366,9 +376,9 @@ _ASA = {
         "Ki|" + _IP + "Received non-routine Notify message: No proposal chosen (14)",  # C53
         "Kr|" + _IP + _MM1.replace("{verb}", "RECEIVED"),
         "K+r|" + _DBG + "processing SA payload",
-        "Kr|[IKEv1]: Phase 1 failure: Mismatched attribute types for class {asa_class}:"
+        "Kr!|[IKEv1]: Phase 1 failure: Mismatched attribute types for class {asa_class}:"
         " Rcv'd: {asa_rcv} Cfg'd: {asa_cfg}",  # C17
-        "Kr|" + _IP + "All SA proposals found unacceptable",  # C18
+        "Kr!|" + _IP + "All SA proposals found unacceptable",  # C18
         "Kr|" + _IP + "Error processing payload: Payload ID: 1",
         "K+r|" + _DBG + "IKE SA MM:{ptr} terminating:  flags 0x01000002, refcnt 0, tuncnt 0",
         "Kr|" + _IP + "Removing peer from peer table failed, no match!",  # C51
@@ -378,7 +388,7 @@ _ASA = {
         *_ASA_P1_START,
         "Ki|" + _IP + _NOTIFY,
         "Ki|" + _IP + "Received an un-encrypted PAYLOAD_MALFORMED notify message, dropping",
-        "Ki|" + _IP + "Error, peer has indicated that something is wrong with our message.  This"
+        "Ki!|" + _IP + "Error, peer has indicated that something is wrong with our message.  This"
         " could indicate a pre-shared key mismatch.",
         "Ki|" + _IP + "Information Exchange processing failed",
         "Ki|" + _IP + _MM5.replace("{verb}", "RESENDING"),
@@ -386,7 +396,7 @@ _ASA = {
         "Kr|"
         + _GRP
         + "Received encrypted Oakley Main Mode packet with invalid payloads, MessID = 0",
-        "Kr|" + _IP + "ERROR, had problems decrypting packet, probably due to mismatched"
+        "Kr!|" + _IP + "ERROR, had problems decrypting packet, probably due to mismatched"
         " pre-shared key.  Aborting",
     ],
     "phase2_mismatch": [
@@ -394,16 +404,16 @@ _ASA = {
         "Ki|" + _GRP + "Received non-routine Notify message: No proposal chosen (14)",
         "Ki|" + _GRP + "Removing peer from correlator table failed, no match!",
         "K+r|" + _DBG_GRP + "processing IPSec SA payload",
-        "Kr|" + _GRP + "All IPSec SA proposals found unacceptable!",  # C42
-        "Kr|" + _GRP + _ASA_FSM,  # C50
+        "Kr!|" + _GRP + "All IPSec SA proposals found unacceptable!",  # C42
+        "Kr!|" + _GRP + _ASA_FSM,  # C50
         "Kr|" + _GRP + "Removing peer from correlator table failed, no match!",
     ],
     "proxy_mismatch": [
         _ASA_P2[0],
         "Ki|" + _GRP + "Received non-routine Notify message: Invalid ID info (18)",
         "K+r|" + _DBG_GRP + "processing IPSec SA payload",
-        "Kr|" + _GRP + "{proxy_reject}",  # C49
-        "Kr|" + _GRP + _ASA_FSM,
+        "Kr!|" + _GRP + "{proxy_reject}",  # C49
+        "Kr!|" + _GRP + _ASA_FSM,
     ],
     "stale": [  # C57
         "P|%{tag}-4-402114: IPSEC: Received an ESP packet (SPI= 0x{STALE}, sequence number="
@@ -442,32 +452,32 @@ _ASA2_INIT = [
 ]
 _ASA2_PROTO = _PROTO.replace("{n}", "1")
 _ASA2 = {
-    "unreachable": [*_ASA2_INIT, "Vi|" + _PROTO.replace("{n}", "2") + "Retransmitting packet"],
+    "unreachable": [*_ASA2_INIT, "Vi!|" + _PROTO.replace("{n}", "2") + "Retransmitting packet"],
     "no_peer_config": [
         *_ASA2_INIT,
         "Wi|" + _SENT.replace("{x}", "IKE_AUTH") + " MID=00000001",
-        "Vi|" + _PROTO.replace("{n}", "2") + "Retransmitting packet",
+        "Vi!|" + _PROTO.replace("{n}", "2") + "Retransmitting packet",
     ],
     "policy_mismatch": [
         *_ASA2_INIT,
-        "Vi|" + _ASA2_PROTO + "Received NO_PROPOSAL_CHOSEN notify",
+        "Vi!|" + _ASA2_PROTO + "Received NO_PROPOSAL_CHOSEN notify",
         "Wr~|"
         + _RECV.replace("{x}", "IKE_SA_INIT").replace("{rspi}", "0000000000000000")
         + " MID=00000000",
-        "Vr~|" + _ASA2_PROTO + "Failed to find a matching policy",
+        "Vr~!|" + _ASA2_PROTO + "Failed to find a matching policy",
     ],
     "auth_failed": [
         *_ASA2_INIT,
-        "Vi|" + _ASA2_PROTO + "Received AUTHENTICATION_FAILED notify",
-        "Vr|" + _ASA2_PROTO + "Failed to authenticate the IKE SA",
+        "Vi!|" + _ASA2_PROTO + "Received AUTHENTICATION_FAILED notify",
+        "Vr!|" + _ASA2_PROTO + "Failed to authenticate the IKE SA",
     ],
     "phase2_mismatch": [
-        "Vi|" + _ASA2_PROTO + "Received NO_PROPOSAL_CHOSEN notify for the child SA",
-        "Vr|" + _ASA2_PROTO + "There was no IPSEC proposal matching the received one",
+        "Vi!|" + _ASA2_PROTO + "Received NO_PROPOSAL_CHOSEN notify for the child SA",
+        "Vr!|" + _ASA2_PROTO + "There was no IPSEC proposal matching the received one",
     ],
     "proxy_mismatch": [
-        "Vi|" + _ASA2_PROTO + "Received TS_UNACCEPTABLE notify",
-        "Vr|" + _ASA2_PROTO + "There was no IPSEC policy found for received TS",
+        "Vi!|" + _ASA2_PROTO + "Received TS_UNACCEPTABLE notify",
+        "Vr!|" + _ASA2_PROTO + "There was no IPSEC policy found for received TS",
     ],
     "stale": _ASA["stale"],
     "up": [

@@ -11,7 +11,8 @@ session of the device (a debug left on outlives the session that set it):
   included: IOS ``peer ipv4 198.51.100.2``, ``peer subnet 10.0.0.0 255.0.0.0``,
   ``connid 1001 engine-id 1``, ``spi 256``, ``unmatched isakmp`` (one entry per
   unmatched flag); ASA 8.4+ ``peer 198.51.100.2``, ``subnet A M``, ``user X``,
-  ``group X``, ``spi N``.
+  ``group X``, ``spi N``; ``error`` (``debug crypto condition error``: IKE debugs
+  print their error lines only [E]; not a filter, cleared by the condition reset).
 
 Releases without conditional debug (ASA 8.2, PIX 7, PIX 6.3) have no
 ``debug crypto condition`` at all: the command is refused as any unknown
@@ -43,6 +44,8 @@ _IOS_DEBUGS = (
     "engine error",
     "engine packet",
 )
+# IOS / IOS-XE with IKEv2 (15.1(1)T+ [E]); reference 4.1 lists the sub-debugs [E].
+_IOS_IKEV2_DEBUGS = ("ikev2", "ikev2 packet", "ikev2 internal", "ikev2 error")
 # (syntax after `debug crypto condition`, the condition stored)
 _IOS_CONDITIONS = (
     ("peer ipv4 <ip:addr>", "peer ipv4 {addr}"),
@@ -67,6 +70,7 @@ _ASA_CONDITIONS = (
     ("user <word:name>", "user {name}"),
     ("group <word:name>", "group {name}"),
     ("spi <int:spi>", "spi {spi}"),
+    ("error", "error"),  # 9.x: the IKE debugs print error lines only [E]
 )
 UNMATCHED = ("isakmp", "ipsec", "engine")
 
@@ -95,7 +99,7 @@ def _debug_names(family_name: str) -> list[str]:
     fam = family(family_name)
     style = PERSONALITIES[family_name].style
     if style == "ios":
-        return [f"crypto {d}" for d in (*_IOS_DEBUGS, *(("ikev2",) if fam.ikev2 else ()))]
+        return [f"crypto {d}" for d in (*_IOS_DEBUGS, *(_IOS_IKEV2_DEBUGS if fam.ikev2 else ()))]
     names = [f"crypto {fam.ikev1_keyword}", "crypto ipsec"]
     if fam.ikev2:
         names += ["crypto ikev2 protocol", "crypto ikev2 platform"]

@@ -229,6 +229,9 @@ _DEBUG_NAMES = {
     "crypto isakmp": "Crypto ISAKMP debugging is on",
     "crypto ipsec": "Crypto IPSEC debugging is on",
     "crypto ikev2": "Crypto IKEv2 debugging is on",
+    "crypto ikev2 packet": "Crypto IKEv2 packet debugging is on",  # [E] wording
+    "crypto ikev2 internal": "Crypto IKEv2 internal debugging is on",  # [E]
+    "crypto ikev2 error": "Crypto IKEv2 error debugging is on",  # [E]
     "crypto engine": "Crypto Engine debugging is on",
 }
 _ACRONYMS = {"pki", "ipsec", "isakmp", "ike", "ca", "gdoi", "ha"}
