@@ -221,6 +221,12 @@ def test_schema_errors_name_file_line_and_field_and_contact_nothing(
             "steps.1.host",
             "no crypto conditional debug",
         ),
+        (
+            "  - id: d  # <-\n    type: debug\n    host: r1\n    peer: ${peer}\n"
+            "    errors_only: true\n",
+            "steps.1.host",
+            "has no 'debug crypto condition error'",
+        ),
     ],
 )
 def test_inventory_names_are_checked_before_contact(

@@ -34,6 +34,7 @@ def debug_request(step: DebugStep) -> DebugRequest:
         duration=step.duration,
         until=step.until,
         save=step.save,
+        errors_only=step.errors_only,
     )
 
 

@@ -73,6 +73,7 @@ class DebugStep(Step):
     kinds: tuple[str, ...] = ("isakmp", "ipsec")
     duration: float = 60.0
     until: str | None = None
+    errors_only: bool = False  # ASA 9: `debug crypto condition error`
     save: Path | None = None
     analyze: bool = True
     out: Path | None = None  # the analysis as JSON
