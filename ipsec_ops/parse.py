@@ -20,7 +20,7 @@ import textfsm
 from textfsm import clitable
 
 from ipsec_ops.errors import IpsecOpsError, UsageError
-from ipsec_ops.platforms import FAMILIES
+from ipsec_ops.platforms import DEFAULT_FAMILY, FAMILIES, PLATFORMS
 
 TEMPLATES = Path(__file__).parent / "templates"
 PARSER_PLATFORMS = ("cisco_ios", "cisco_asa", "cisco_pix")
@@ -51,14 +51,11 @@ def parser_platform(name: str) -> str:
     'cisco_pix'
     """
     if name in FAMILIES:
-        fam = FAMILIES[name]
-        if fam.netmiko_type == "cisco_asa":
-            return "cisco_asa"
-        return "cisco_pix" if fam.platform == "cisco_pix" else "cisco_ios"
-    if name == "cisco_xe":
-        return "cisco_ios"
+        return FAMILIES[name].template_platform
     if name in PARSER_PLATFORMS:
         return name
+    if name in PLATFORMS:  # an inventory platform without a version: IOS-XE reads as IOS
+        return FAMILIES[DEFAULT_FAMILY[name]].template_platform
     known = ", ".join(["cisco_ios", "cisco_xe", "cisco_asa", "cisco_pix", *FAMILIES])
     raise UsageError(f"unknown platform {name!r} (known: {known})")
 

@@ -42,6 +42,8 @@ class Family:
     # Output modifiers after `|` that only filter what a show prints (read-only). IOS and
     # ASA/PIX 7 [D]; PIX 6.3 is given none: no reference or sample shows it has them.
     output_filters: tuple[str, ...] = ()
+    # Whose TextFSM templates read its output: IOS-XE prints as IOS, PIX 7 runs ASA code.
+    template_platform: str = "cisco_ios"
     # Sent after enable when netmiko's driver does not do it (PIX 6: no `terminal length`).
     after_enable: tuple[str, ...] = ()
     # Which IKEv1 state table the family prints (knowledge/states.yaml) and which
@@ -518,6 +520,7 @@ def _asa(name: str, platform: str, version: str, ikev2: bool, keyword: str) -> F
         clear=_ASA9_CLEAR if keyword == "ikev1" else _ASA82_CLEAR,
         logging=_ASA_LOGGING,
         output_filters=("include", "exclude", "begin", "grep"),
+        template_platform="cisco_asa",
     )
 
 
@@ -547,6 +550,7 @@ FAMILIES: dict[str, Family] = {
             show_commands=_PIX6_SHOWS,
             show_variants=_PIX6_VARIANTS,
             after_enable=("pager 0",),
+            template_platform="cisco_pix",
             log_group="pix",
             check_commands=_PIX6_CHECKS,
             debug=_PIX6_DEBUG,
