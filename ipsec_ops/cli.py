@@ -94,14 +94,21 @@ def health_command(
     quiet = devices.quiet or fmt != "table" or out is not None
     got = gather(devices, from_bundle, quiet=quiet, save_bundle=save_bundle)
     report = got.report
+    text: str | None = None
     if db is not None:
-        record_run(report, got.at, HistorySettings(db, since_s, keep_days, lock_timeout))
-    if out is not None:
-        reports.write_report(report, fmt, out)
-    elif fmt == "table":
+        rec = record_run(report, got.at, HistorySettings(db, since_s, keep_days, lock_timeout))
+        if fmt == "html":  # the daily report's changes, availability and charts on top
+            from ipsec_ops.daily import render_html
+
+            text = render_html(report, rec.changes, rec.window, got.at - since_s, got.at)
+    if fmt == "table" and out is None:
         reports.print_table(report)
+        raise typer.Exit(report.exit_code())
+    text = text if text is not None else reports.render(report, fmt)
+    if out is not None:
+        reports.write_text(text, out)
     else:
-        typer.echo(reports.render(report, fmt), nl=False)
+        typer.echo(text, nl=False)
     raise typer.Exit(report.exit_code())
 
 

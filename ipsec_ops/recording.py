@@ -31,6 +31,7 @@ from ipsec_ops.platforms import family
 from ipsec_ops.settings import HistorySettings
 from ipsec_ops.trends import (
     FlapRule,
+    Snapshot,
     TunnelHistory,
     counted_transitions,
     iso_time,
@@ -59,6 +60,7 @@ class Recorded:
     changes: list[Change]
     window: list[TunnelHistory]
     pruned: int = 0
+    repeated: bool = False  # the same reading was already stored: not stored again
 
 
 def lock_path(db: Path) -> Path:
@@ -101,22 +103,54 @@ def record_in(history: History, report: Report, at: float, settings: HistorySett
 
     The window is read as a stream (memory does not grow with its length); the changes
     need only the previous run, the one before it and the hour before the previous run.
+    A reading already stored (the same time, tunnels, SPIs and counters) is not stored
+    twice.
     """
     rule = FlapRule.from_knowledge()
     prev_id = history.run_before(at)
     prev = history.snapshot(prev_id) if prev_id is not None else None
-    earlier_id = history.previous_run(prev_id) if prev_id is not None else None
-    earlier = history.snapshot(earlier_id) if earlier_id is not None else None
+    if prev is not None and same_reading(prev, snapshot_of(report, 0, at)):
+        # The same bundle read again (`--from` twice): counted once, reported as it was.
+        window = history.fold_window(at - settings.since_s, at, rule)
+        annotate(report, window, rule)
+        before = history.previous_run(prev.run)
+        changes = changes_to(history, prev, before, rule)
+        return Recorded(prev.run, before, changes, window, repeated=True)
     window = history.fold_window(at - settings.since_s, at, rule, snapshot_of(report, 0, at))
     annotate(report, window, rule)
     run = history.record(report, at)
     current = snapshot_of(report, run, at)  # with the findings the history added
-    changes: list[Change] = []
-    if prev is not None:  # the runs the two flapping windows of the changes need
-        around = history.snapshots(prev.at - rule.window_s, at)
-        changes = changes_between(around, prev, current, earlier, rule)
+    changes = changes_to(history, current, prev_id, rule)
     pruned = history.prune(settings.keep_days, at) if settings.keep_days is not None else 0
     return Recorded(run, prev_id, changes, window, pruned)
+
+
+def same_reading(stored: Snapshot, new: Snapshot) -> bool:
+    """Whether ``new`` is a stored run read again: the same time, tunnels, SPIs and counters.
+
+    >>> from ipsec_ops.trends import TunnelState
+    >>> a = Snapshot(1, 100.0, 0, {}, {("r1", "p"): TunnelState("r1", "p", "up", encaps=5)})
+    >>> b = Snapshot(0, 100.0, 0, {}, {("r1", "p"): TunnelState("r1", "p", "degraded", encaps=5)})
+    >>> same_reading(a, b), same_reading(a, Snapshot(0, 101.0, 0, {}, b.tunnels))
+    (True, False)
+    """
+
+    def reading(s: Snapshot) -> set[tuple[object, ...]]:
+        return {(k, t.spi_out, t.ike_state, t.encaps, t.decaps) for k, t in s.tunnels.items()}
+
+    return stored.at == new.at and reading(stored) == reading(new)
+
+
+def changes_to(history: History, run: Snapshot, before: int | None, rule: FlapRule) -> list[Change]:
+    """What changed from stored run ``before`` to ``run`` (stored: the two flapping
+    windows need the runs from an hour before ``before`` to ``run``)."""
+    if before is None:
+        return []
+    prev = history.snapshot(before)
+    earlier_id = history.previous_run(before)
+    earlier = history.snapshot(earlier_id) if earlier_id is not None else None
+    around = history.snapshots(prev.at - rule.window_s, run.at)
+    return changes_between(around, prev, run, earlier, rule)
 
 
 def record_run(report: Report, at: float, settings: HistorySettings) -> Recorded:

@@ -59,8 +59,9 @@ def daily_command(
     )
     if not devices.quiet:
         first = result.files[0] if result.files else out
+        again = " (this reading was already recorded: not stored twice)" if result.repeated else ""
         typer.echo(
-            f"run {result.run}: {len(result.changes)} changes since the previous report;"
+            f"run {result.run}{again}: {len(result.changes)} changes since the previous report;"
             f" wrote {first} and latest copies"
         )
     raise typer.Exit(got.report.exit_code())

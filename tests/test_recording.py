@@ -182,9 +182,10 @@ def test_health_db_on_the_command_line(tmp_path: Path, lab_bundle: Path) -> None
         assert run.returncode in (1, 2, 3), run.stderr
         assert run.stderr == ""
     metrics = parsed(prom_file.read_text())
-    assert metrics["ipsec_tunnel_availability_ratio"]  # the second run read the first
+    assert metrics["ipsec_tunnel_availability_ratio"]  # the history was read back
     with History(db) as hist:
-        assert len(hist.runs()) == 2 and hist.integrity_check() == "ok"
+        # The same bundle read twice is one reading: recorded once.
+        assert len(hist.runs()) == 1 and hist.integrity_check() == "ok"
         stamps = [hist.snapshot(r).at for r in hist.runs()]
     # A saved bundle is recorded at its collection time, not at the time it was read.
     collected = json.loads(next(lab_bundle.glob("*/device.json")).read_text())["collected_at"]
@@ -267,3 +268,37 @@ def test_render_of_json_keeps_the_contract_with_history(tmp_path: Path) -> None:
     for key in ("device", "peer", "local", "ike", "ipsec", "health", "findings"):
         assert key in t
     assert t["history"]["samples"] == 1 and t["history"]["out_pps"] is None
+
+
+def test_health_db_html_carries_the_history_panels(tmp_path: Path, lab_bundle: Path) -> None:
+    db, page = tmp_path / "h.db", tmp_path / "health.html"
+    command = [sys.executable, "-m", "ipsec_ops", "health", "--from", str(lab_bundle)]
+    for _ in range(2):
+        run = subprocess.run(
+            [*command, "--db", str(db), "--format", "html", "--out", str(page)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert run.returncode in (1, 2, 3) and run.stderr == "", run.stderr
+    html = page.read_text()
+    tunnels = len(build_report(read_bundle(lab_bundle), utc_now()).tunnels)
+    assert "Changes since the previous report" in html
+    assert html.count('class="spark spark-state"') == tunnels
+    assert html.count('data-runs="1"') == tunnels  # the same bundle twice is one run
+    plain = subprocess.run([*command, "--format", "html"], capture_output=True, text=True)
+    assert "spark-state" not in plain.stdout and "<html" in plain.stdout  # without --db: none
+
+
+def test_the_same_reading_twice_is_recorded_once(tmp_path: Path) -> None:
+    settings = HistorySettings(tmp_path / "h.db", since_s=HOUR)
+    first = record_run(report(tunnel("p1", "up", 100, 100)), T0, settings)
+    again = record_run(report(tunnel("p1", "up", 100, 100)), T0, settings)
+    assert again.run == first.run and again.pruned == 0
+    moved = record_run(report(tunnel("p1", "up", 160, 100)), T0, settings)  # other counters
+    later = record_run(report(tunnel("p1", "down")), T0 + 300, settings)
+    with History(settings.db) as hist:
+        assert hist.runs() == [first.run, moved.run, later.run]
+    assert [c.kind for c in later.changes] == ["down"]
+    replay = record_run(report(tunnel("p1", "down")), T0 + 300, settings)
+    assert replay.run == later.run and [c.kind for c in replay.changes] == ["down"]

@@ -89,7 +89,11 @@ def write_report(report: Report, fmt: str, out: Path) -> Path:
     of one, and a failure leaves no temp file behind. A folder that does not
     exist or cannot be written raises UsageError naming ``out``.
     """
-    text = render(report, fmt)  # before touching the disk: a bad format leaves nothing
+    return write_text(render(report, fmt), out)  # rendered first: a bad format writes nothing
+
+
+def write_text(text: str, out: Path) -> Path:
+    """Write ``text`` into ``out`` atomically (see :func:`write_report`); returns ``out``."""
     out = Path(out)
     try:
         fd, tmp = _create_temp(out)
@@ -120,4 +124,5 @@ __all__ = [
     "render",
     "renderer",
     "write_report",
+    "write_text",
 ]
