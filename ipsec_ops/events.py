@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ipsec_ops import durations
 from ipsec_ops.knowledge import knowledge
 
 # Catalog id -> event kind; None: the entry's `event` group (UP|DOWN) decides.
@@ -205,13 +206,9 @@ def downs(events: Iterable[Event]) -> list[Event]:
 
 
 def parse_since(text: str) -> dt.timedelta:
-    """``--since`` value: a number and a unit (s, m, h, d, w).
+    """``--since`` value (:func:`ipsec_ops.durations.seconds`); ValueError when malformed.
 
     >>> parse_since("24h"), parse_since("90m")
     (datetime.timedelta(days=1), datetime.timedelta(seconds=5400))
     """
-    m = re.fullmatch(r"\s*(\d+)\s*([smhdw])\s*", text)
-    if not m:
-        raise ValueError(f"{text!r}: expected a number and a unit s, m, h, d or w (e.g. 24h)")
-    unit = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[m.group(2)]
-    return dt.timedelta(seconds=int(m.group(1)) * unit)
+    return dt.timedelta(seconds=durations.seconds(text))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import re
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ipsec_ops import durations
 from ipsec_ops.errors import UsageError
 from ipsec_ops.selection import Selection
 from ipsec_ops.settings import RunSettings, TransportSettings, default_known_hosts
@@ -253,23 +253,20 @@ def device_command(func: Callable[..., Any]) -> Callable[..., Any]:
 
 # --------------------------------------------------------------------------- history
 
-_UNITS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$", re.IGNORECASE)
-
 
 def parse_duration(text: str, option: str = "--since") -> float:
-    """Seconds in ``text``: a number with an optional s, m, h or d suffix (UsageError else).
+    """Seconds in ``text`` (:func:`ipsec_ops.durations.seconds`), more than zero; UsageError else.
 
     >>> parse_duration("24h"), parse_duration("90m"), parse_duration("2d"), parse_duration("30")
     (86400.0, 5400.0, 172800.0, 30.0)
     """
-    match = _DURATION.match(text)
-    if match is None:
-        raise UsageError(f"{option}: bad duration {text!r} (use e.g. 30m, 24h or 7d)")
-    seconds = float(match.group(1)) * _UNITS[match.group(2).lower()]
-    if seconds <= 0:
+    try:
+        value = durations.seconds(text)
+    except ValueError:
+        raise UsageError(f"{option}: bad duration {text!r} (use e.g. 30m, 24h or 7d)") from None
+    if value <= 0:
         raise UsageError(f"{option}: the duration must be more than zero, not {text!r}")
-    return seconds
+    return value
 
 
 PANEL_HISTORY = "History"

@@ -128,9 +128,9 @@ def test_since_keeps_unplaced_events() -> None:
     assert [(e.kind, e.at is None) for e in kept] == [("up", True), ("up", False)]
 
 
-@pytest.mark.parametrize("bad", ["", "24", "h", "-1h", "1y"])
+@pytest.mark.parametrize("bad", ["", "h", "-1h", "1y", "24 hours"])
 def test_parse_since_refuses(bad: str) -> None:
-    with pytest.raises(ValueError, match="expected a number and a unit"):
+    with pytest.raises(ValueError, match="expected a number with an optional unit"):
         events.parse_since(bad)
 
 

@@ -7,14 +7,13 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ipsec_ops import durations
 from ipsec_ops.errors import InputFileError
 from ipsec_ops.platforms import PLATFORMS
 from ipsec_ops.playbooks.spec import Site
 from ipsec_ops.selection import Selection
 from ipsec_ops.yamlfile import Where
 
-_UNITS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$", re.IGNORECASE)
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
 SELECT_FIELDS = ("hosts", "groups", "platforms", "filters")
@@ -37,18 +36,6 @@ def kind_of(value: Any) -> str:
     if isinstance(value, int | float):
         return "a number"
     return "a string"
-
-
-def seconds(text: str) -> float:
-    """Seconds in ``text``: a number with an optional s, m, h or d suffix; ValueError else.
-
-    >>> seconds("24h"), seconds("90m"), seconds("30"), seconds("2.5s")
-    (86400.0, 5400.0, 30.0, 2.5)
-    """
-    match = _DURATION.match(text)
-    if match is None:
-        raise ValueError(text)
-    return float(match.group(1)) * _UNITS[match.group(2).lower()]
 
 
 class Fields:
@@ -112,7 +99,9 @@ class Fields:
         if value is None:
             return default
         try:
-            number = seconds(str(value)) if not isinstance(value, bool | dict | list) else None
+            number = (
+                durations.seconds(str(value)) if not isinstance(value, bool | dict | list) else None
+            )
         except ValueError:
             number = None
         if number is None:
