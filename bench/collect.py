@@ -70,8 +70,8 @@ def nornir_child(argv: list[str]) -> int:
     from nornir.core.task import Result, Task
     from nornir_netmiko.tasks import netmiko_send_command
 
+    from ipsec_ops.atomic import write_text
     from ipsec_ops.bundle import command_filename
-    from ipsec_ops.collect import write_atomic
     from ipsec_ops.platforms import family
 
     inv = args.inventory
@@ -109,7 +109,7 @@ def nornir_child(argv: list[str]) -> int:
         try:
             for command in fam.show_commands:
                 r = task.run(task=netmiko_send_command, command_string=command, enable=True)
-                write_atomic(folder / command_filename(command), str(r.result))
+                write_text(folder / command_filename(command), str(r.result), make_parents=True)
         finally:
             # Close as each host finishes (ours does too) instead of holding every
             # session open until nr.close_connections() at the end.

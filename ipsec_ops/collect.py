@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ipsec_ops import atomic
 from ipsec_ops.bundle import BUNDLE_FILE, DEVICE_FILE, command_filename
 from ipsec_ops.errors import DeviceError
 from ipsec_ops.platforms import family, family_for_version, version_of
@@ -28,17 +28,6 @@ if TYPE_CHECKING:
 
 def utc_now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temp file and rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    tmp.replace(path)
 
 
 @dataclass
@@ -83,12 +72,12 @@ class DeviceWriter:
 
     def save(self, result: CommandResult) -> CommandRecord:
         name = command_filename(result.command)
-        write_atomic(self.folder / name, result.output)
+        atomic.write_text(self.folder / name, result.output, make_parents=True)
         status = "rejected" if result.rejected else "ok"
         return CommandRecord(result.command, name, status, round(result.elapsed_s, 3))
 
     def finish(self, record: DeviceRecord) -> None:
-        write_atomic(self.folder / DEVICE_FILE, record.to_json())
+        atomic.write_text(self.folder / DEVICE_FILE, record.to_json(), make_parents=True)
 
 
 def collect_host(
@@ -179,5 +168,5 @@ def collect(
         "interrupted": report.interrupted,
         "devices": {o.host.name: ("ok" if o.ok else o.error_kind) for o in report.outcomes},
     }
-    write_atomic(bundle / BUNDLE_FILE, json.dumps(summary, indent=2) + "\n")
+    atomic.write_text(bundle / BUNDLE_FILE, json.dumps(summary, indent=2) + "\n", make_parents=True)
     return report

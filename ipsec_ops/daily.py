@@ -18,17 +18,14 @@ Cron safety:
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import html
 import json
-import os
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ipsec_ops import reports
+from ipsec_ops import atomic, reports
 from ipsec_ops.changes import Change
 from ipsec_ops.errors import EXIT_UNKNOWN, IpsecOpsError
 from ipsec_ops.history import History
@@ -173,52 +170,6 @@ def render_html(
     return insert_section(page, daily_section(changes, availability, since, until))
 
 
-def _stage(target: Path, text: str) -> Path:
-    """Write ``text`` to a new temp file beside ``target`` (flushed to disk); its path."""
-    while True:
-        tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            break
-        except FileExistsError:  # pragma: no cover - 48 random bits
-            continue
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8"))
-            fh.flush()
-            os.fsync(fh.fileno())
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
-    return tmp
-
-
-def write_all(files: list[tuple[Path, str]]) -> None:
-    """Write every (path, text) atomically: all staged first, then renamed in order.
-
-    When staging fails nothing is replaced; a rename fails only for a broken
-    target (e.g. a folder in its place), and the files after it are not replaced.
-    """
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for target, text in files:
-            staged.append((_stage(target, text), target))
-        for tmp, target in staged:
-            os.replace(tmp, target)
-    finally:
-        for tmp, _ in staged:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-    if files:
-        with contextlib.suppress(OSError):
-            fd = os.open(files[0][0].parent, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-
-
 def run_daily(
     report: Report,
     db: Path,
@@ -248,7 +199,7 @@ def run_daily(
         latest = [(out / f"latest.{ext}", text) for ext, text in texts.items()]
         try:
             out.mkdir(parents=True, exist_ok=True)
-            write_all(dated + latest)
+            atomic.write_all(dated + latest)
         except OSError as exc:
             raise ReportWriteError(
                 f"run {rec.run} recorded in {settings.db}, but the report could not be written"

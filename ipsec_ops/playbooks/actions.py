@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ipsec_ops import clearing
+from ipsec_ops import atomic, clearing
 from ipsec_ops.analyze import analyze
 from ipsec_ops.analyze_render import render_json
-from ipsec_ops.collect import write_atomic
 from ipsec_ops.debugging import DebugRequest, run_debug
 from ipsec_ops.debugging import plan as debug_plan
 from ipsec_ops.errors import EXIT_UNKNOWN, DeviceError
@@ -94,7 +93,7 @@ def run_debug_step(step: DebugStep, ctx: Context) -> StepResult:
             ],
         }
         if step.out is not None:
-            write_atomic(step.out, render_json(analysis))
+            atomic.write_text(step.out, render_json(analysis), make_parents=True)
         found = sorted({f.code for p in analysis.peers for f in p.findings})
         summary += f"; findings: {', '.join(found) or 'none'}"
         code = analysis.exit_code()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ipsec_ops.collect import write_atomic
+from ipsec_ops import atomic
 from ipsec_ops.errors import IpsecOpsError
 from ipsec_ops.playbooks.spec import Playbook, Step
 
@@ -92,6 +92,6 @@ def write_record(path: Path, record: RunRecord) -> None:
     """Write the record atomically; an unwritable path is an error naming it (exit 3)."""
     text = json.dumps(record.to_json(), indent=2, ensure_ascii=False) + "\n"
     try:
-        write_atomic(path, text)
+        atomic.write_text(path, text, make_parents=True)
     except OSError as exc:
         raise IpsecOpsError(f"cannot write the run record {path}: {exc.strerror or exc}") from exc

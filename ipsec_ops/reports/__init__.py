@@ -7,12 +7,10 @@ picks one by name and :func:`write_report` writes its text atomically;
 
 from __future__ import annotations
 
-import contextlib
-import os
-import secrets
 from collections.abc import Callable
 from pathlib import Path
 
+from ipsec_ops import atomic
 from ipsec_ops.errors import UsageError
 from ipsec_ops.model import Report
 from ipsec_ops.reports import csv_report, html, json_report, markdown, nagios, prom, table
@@ -56,31 +54,6 @@ def render(report: Report, fmt: str) -> str:
     return renderer(fmt)(report)
 
 
-def _create_temp(out: Path) -> tuple[int, Path]:
-    """A new, exclusive temp file beside ``out``; returns its descriptor and path.
-
-    Created with mode 0666 so the umask applies, as for a plain ``open()``: a
-    report read by another user (node_exporter, a web server) stays readable.
-    The name does not end like ``out`` (collectors matching ``*.prom`` skip it).
-    """
-    while True:
-        tmp = out.parent / f".{out.name}.{secrets.token_hex(6)}.tmp"
-        try:
-            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
-        except FileExistsError:  # pragma: no cover - 48 random bits collide only in theory
-            continue
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename durable; some platforms cannot open a folder, which is fine."""
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def write_report(report: Report, fmt: str, out: Path) -> Path:
     """Render ``report`` as ``fmt`` into ``out`` atomically; returns ``out``.
 
@@ -93,27 +66,11 @@ def write_report(report: Report, fmt: str, out: Path) -> Path:
 
 
 def write_text(text: str, out: Path) -> Path:
-    """Write ``text`` into ``out`` atomically (see :func:`write_report`); returns ``out``."""
-    out = Path(out)
+    """Write ``text`` into ``out`` atomically (:mod:`ipsec_ops.atomic`); returns ``out``."""
     try:
-        fd, tmp = _create_temp(out)
+        return atomic.write_text(Path(out), text)
     except OSError as e:  # a missing or read-only folder: a bad --out, not a crash
         raise UsageError(f"cannot write the report to {out}: {e.strerror or e}") from e
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(text.encode("utf-8"))
-            f.flush()
-            os.fsync(f.fileno())
-        with contextlib.suppress(FileNotFoundError):
-            # Replacing a report keeps its mode (someone may have opened it up or down).
-            os.chmod(tmp, out.stat().st_mode & 0o7777)
-        os.replace(tmp, out)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
-    _fsync_dir(out.parent)
-    return out
 
 
 __all__ = [

@@ -64,7 +64,7 @@ def test_failure_leaves_the_old_file_and_no_temp(
         raise OSError("disk gone")
 
     monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError, match="disk gone"):
+    with pytest.raises(UsageError, match=r"cannot write the report to .*ipsec\.prom: disk gone"):
         write_report(small_report, "prom", out)
     assert out.read_text() == "old\n"
     assert os.listdir(tmp_path) == ["ipsec.prom"]
