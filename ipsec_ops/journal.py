@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ipsec_ops import atomic
 from ipsec_ops.errors import InputFileError
 from ipsec_ops.paths import current_user, state_dir
 
@@ -69,11 +70,8 @@ def _read(path: Path) -> list[Armed]:
 
 
 def _write(path: Path, entries: list[Armed]) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(
-        json.dumps({"armed": [asdict(e) for e in entries]}, indent=2) + "\n", encoding="utf-8"
-    )
-    tmp.replace(path)
+    text = json.dumps({"armed": [asdict(e) for e in entries]}, indent=2) + "\n"
+    atomic.write_text(path, text, make_parents=True)
 
 
 def record(entry: Armed, path: Path | None = None) -> None:
