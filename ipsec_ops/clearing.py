@@ -23,7 +23,8 @@ from ipsec_ops.errors import EXIT_DOWN, EXIT_UNKNOWN, UsageError
 from ipsec_ops.health import PARSED, device_report
 from ipsec_ops.model import Tunnel
 from ipsec_ops.paths import current_user, state_dir
-from ipsec_ops.platforms import ClearSyntax, Family, family
+from ipsec_ops.platform_actions import ClearSyntax
+from ipsec_ops.platforms import Family, family
 from ipsec_ops.transport import Session
 
 if TYPE_CHECKING:

@@ -24,7 +24,8 @@ from ipsec_ops import journal
 from ipsec_ops.collect import utc_now
 from ipsec_ops.errors import ChannelClosed, DeviceError, UsageError
 from ipsec_ops.parse import NoTemplate, ParseError, parse
-from ipsec_ops.platforms import DebugSyntax, Family, family
+from ipsec_ops.platform_actions import DebugSyntax
+from ipsec_ops.platforms import Family, family
 from ipsec_ops.runner import sigterm_as_interrupt
 from ipsec_ops.settings import TransportSettings
 from ipsec_ops.transport import Redactor, Session, open_session

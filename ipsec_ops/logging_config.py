@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass
 
 from ipsec_ops.errors import CommandRejected, DeviceError, UsageError
-from ipsec_ops.platforms import Family, LoggingSyntax, has_logging_feature, version_of
+from ipsec_ops.platform_actions import LoggingSyntax, has_logging_feature
+from ipsec_ops.platforms import Family, version_of
 from ipsec_ops.transport import Session
 
 ALL = "all"

@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 
 from ipsec_ops import logging_config as lc
-from ipsec_ops.platforms import LoggingSyntax, family, has_logging_feature, release_key
+from ipsec_ops.platform_actions import LoggingSyntax, has_logging_feature, release_key
+from ipsec_ops.platforms import family
 
 
 def _syntax(name: str) -> LoggingSyntax:

@@ -16,7 +16,8 @@ import math
 import re
 
 from ipsec_ops.lab.config import Device
-from ipsec_ops.platforms import ASA_TUNNEL_MESSAGES, family, has_logging_feature
+from ipsec_ops.platform_actions import ASA_TUNNEL_MESSAGES, has_logging_feature
+from ipsec_ops.platforms import family
 
 Windows = dict[str, list[list[float]]]
 
