@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ipsec_ops import events, options
-from ipsec_ops.errors import EXIT_OK, EXIT_UNKNOWN, CommandRejected, UsageError
+from ipsec_ops.errors import EXIT_OK, EXIT_UNKNOWN, UsageError
 from ipsec_ops.platforms import family
 from ipsec_ops.runner import Cancel, run_fleet
 from ipsec_ops.targets import targets
@@ -73,17 +73,12 @@ def events_command(
     with targets(devices.inventory, devices.lab, devices.selection(), devices.settings()) as chosen:
 
         def task(host: Host, cancel: Cancel) -> str:
-            session = open_session(host, chosen.settings.transport, chosen.redactor)
-            cancel.register(session)
-            try:
-                result = session.run(LOG_COMMAND)
-            finally:
-                cancel.unregister(session)
-                session.close()
-            if result.rejected:  # PIX 6 in the lab, or a device without the command
-                last = result.output.strip().splitlines()[-1:] or ["rejected"]
-                raise CommandRejected(host.name, f"{LOG_COMMAND!r}: {last[0]}")
-            return result.output
+            transport = chosen.settings.transport
+            with (
+                open_session(host, transport, chosen.redactor) as session,
+                cancel.watching(session),
+            ):
+                return session.run_checked(LOG_COMMAND).output
 
         report = run_fleet(chosen.hosts, task, chosen.settings, label="logs")
     now = dt.datetime.now(dt.UTC)

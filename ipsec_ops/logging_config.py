@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ipsec_ops.errors import CommandRejected, DeviceError, UsageError
+from ipsec_ops.errors import DeviceError, UsageError
 from ipsec_ops.platform_actions import LoggingSyntax, has_logging_feature
 from ipsec_ops.platforms import Family, version_of
 from ipsec_ops.transport import Session
@@ -158,23 +158,15 @@ def device_version(session: Session) -> str:
 
 def read_config(session: Session, syntax: LoggingSyntax) -> str:
     """The running-config lines the verification reads."""
-    result = session.run(syntax.show)
-    if result.rejected:
-        raise CommandRejected(session.name, f"{syntax.show!r} rejected: {result.output.strip()}")
-    return result.output
+    return session.run_checked(syntax.show).output
 
 
 def configure(session: Session, commands: tuple[str, ...]) -> None:
     """Send configuration lines; config mode is always left, even when a line fails."""
-    entered = session.run("configure terminal")
-    if entered.rejected:
-        raise CommandRejected(session.name, f"configure terminal rejected: {entered.output}")
+    session.run_checked("configure terminal")
     try:
         for command in commands:
-            result = session.run(command)
-            if result.rejected:
-                why = result.output.strip().splitlines()[-1:] or ["rejected"]
-                raise CommandRejected(session.name, f"{command!r}: {why[0]}")
+            session.run_checked(command)
     finally:
         session.run("end")
 

@@ -32,6 +32,9 @@ class Abortable(Protocol):
     def abort(self) -> None: ...
 
 
+A = TypeVar("A", bound=Abortable)
+
+
 class Cancel:
     """Shared by the runner and its tasks: sessions register here to be cut on Ctrl-C."""
 
@@ -53,6 +56,15 @@ class Cancel:
     def unregister(self, session: Abortable) -> None:
         with self._lock:
             self._open.discard(session)
+
+    @contextmanager
+    def watching(self, session: A) -> Iterator[A]:
+        """Keep ``session`` registered (cut on Ctrl-C) for the block."""
+        self.register(session)
+        try:
+            yield session
+        finally:
+            self.unregister(session)
 
     def cancel(self) -> None:
         self._event.set()

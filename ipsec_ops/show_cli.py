@@ -58,22 +58,10 @@ class Answer:
 def _ask(
     host: Host, command: str, settings: RunSettings, redactor: Redactor, cancel: Cancel
 ) -> str:
-    """Run one command on one device; return its (redacted) output or raise a DeviceError."""
-    session = open_session(host, settings.transport, redactor)
-    cancel.register(session)
-    try:
-        result = session.run(command)
-    finally:
-        cancel.unregister(session)
-        session.close()
-    if result.rejected:
-        last = result.output.strip().splitlines()[-1] if result.output.strip() else "rejected"
-        raise _Rejected(last)
-    return result.output
-
-
-class _Rejected(Exception):
-    """The device answered with its invalid-input marker."""
+    """Run one command on one device; its (redacted) output, or a DeviceError
+    (CommandRejected when the device refused it)."""
+    with open_session(host, settings.transport, redactor) as session, cancel.watching(session):
+        return session.run_checked(command).output
 
 
 def _read(answer: Answer) -> Answer:
@@ -109,11 +97,7 @@ def ask_fleet(
     def task(host: Host, cancel: Cancel) -> str:
         command = answers[host.name].command
         assert command is not None
-        try:
-            return _ask(host, command, settings, redactor, cancel)
-        except _Rejected as exc:
-            answers[host.name].status, answers[host.name].error = "rejected", str(exc)
-            return ""
+        return _ask(host, command, settings, redactor, cancel)
 
     report = run_fleet(runnable, task, settings, label="show")
     for outcome in report.outcomes:
@@ -121,7 +105,7 @@ def ask_fleet(
         if not outcome.ok:
             answer.status = outcome.error_kind or "failed"
             answer.error = outcome.error
-        elif answer.ok:
+        else:
             answer.output = outcome.result or ""
             if not allowed.filtered:  # filtered lines are not the command's output: raw
                 _read(answer)

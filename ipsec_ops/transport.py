@@ -210,6 +210,15 @@ class Session:
             command, output, is_rejected(output, self.family), time.monotonic() - start
         )
 
+    def run_checked(self, command: str, timeout: float | None = None) -> CommandResult:
+        """:meth:`run`, raising CommandRejected (with the device's last line) when the device
+        answered with its invalid-input marker."""
+        result = self.run(command, timeout)
+        if result.rejected:
+            lines = result.output.strip().splitlines()
+            raise CommandRejected(self.name, f"{command!r}: {lines[-1] if lines else 'rejected'}")
+        return result
+
     def run_confirm(self, command: str, confirm: str, timeout: float | None = None) -> str:
         """Send a command that may ask ``confirm`` (ASA `[confirm]`), answer it with Enter."""
         limit = timeout or self.settings.command_timeout
