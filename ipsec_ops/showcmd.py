@@ -20,13 +20,12 @@ characters or newlines - is refused with one line.
 from __future__ import annotations
 
 import functools
-import ipaddress
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ipsec_ops.errors import UsageError
-from ipsec_ops.lab.grammar import expand
+from ipsec_ops.lab.grammar import Grammar, NoMatch, build, expand
 from ipsec_ops.platforms import FAMILIES, Family
 
 # A parameter value (a VRF, map or interface name): no quotes, pipes or shell-ish characters.
@@ -71,48 +70,27 @@ def allowed_syntaxes(fam: Family) -> tuple[str, ...]:
 
 
 @functools.cache
-def _expansions(family_name: str) -> tuple[tuple[str, ...], ...]:
+def _grammar(family_name: str) -> Grammar[tuple[str, ...]]:
+    """The allow-list of a family compiled as the lab compiles a CLI: each concrete form's
+    handler is its own token list, so a match says which form was typed."""
     fam = FAMILIES[family_name]
-    return tuple(
-        dict.fromkeys(tuple(t) for syntax in allowed_syntaxes(fam) for t in expand(syntax))
+    forms = dict.fromkeys(
+        tuple(tokens) for syntax in allowed_syntaxes(fam) for tokens in expand(syntax)
     )
+    return build((" ".join(form), form) for form in forms)
 
 
 def _param_ok(kind: str, value: str) -> bool:
-    if kind == "ip":
-        try:
-            ipaddress.IPv4Address(value)
-        except ValueError:
-            return False
-        return True
-    if kind == "int":
-        return value.isdigit()
-    return _WORD.fullmatch(value) is not None
-
-
-def _fit(typed: list[str], pattern: tuple[str, ...]) -> tuple[int, str] | None:
-    """(exact keywords, canonical command) when ``typed`` matches ``pattern``, else None."""
-    if len(typed) != len(pattern):
-        return None
-    exact, words = 0, []
-    for token, want in zip(typed, pattern, strict=True):
-        if want.startswith("<"):
-            if not _param_ok(want.strip("<>").partition(":")[0], token):
-                return None
-            words.append(token)
-            continue
-        low = token.lower()
-        if not want.startswith(low):
-            return None
-        exact += low == want
-        words.append(want)
-    return exact, " ".join(words)
+    """Parameters are stricter than the device's: a word has no quotes, pipes or `;`."""
+    return kind != "word" or _WORD.fullmatch(value) is not None
 
 
 def canonical(command: str, fam: Family) -> str | None:
     """The canonical form of ``command`` on ``fam``, None when not allowed there.
 
-    Raises CommandRefused when the abbreviation is ambiguous among allowed commands.
+    Abbreviations resolve as on the device (:mod:`ipsec_ops.lab.grammar`): a keyword may
+    be any prefix unambiguous among the allowed keywords at that point, an exact keyword
+    beats a longer one. Raises CommandRefused when an abbreviation is ambiguous.
 
     >>> from ipsec_ops.platforms import family
     >>> canonical("sh cry isa sa", family("ios15"))
@@ -122,17 +100,23 @@ def canonical(command: str, fam: Family) -> str | None:
     >>> canonical("sh cry ikev1 sa", family("asa8.2")) is None
     True
     """
-    typed = command.split()
-    fits = [f for p in _expansions(fam.name) if (f := _fit(typed, p)) is not None]
-    if not fits:
+    found = _grammar(fam.name).match(command)
+    if isinstance(found, NoMatch):
+        if found.kind == "ambiguous":
+            word = command[found.column :].split()[0]
+            raise CommandRefused(f"ambiguous command {command!r} on {fam.name}: {word!r}")
         return None
-    best = max(exact for exact, _ in fits)
-    chosen = sorted({text for exact, text in fits if exact == best})
-    if len(chosen) > 1:
-        raise CommandRefused(
-            f"ambiguous command {command!r} on {fam.name}: could be {' / '.join(chosen)}"
-        )
-    return chosen[0]
+    words: list[str] = []
+    for token in found.handler:
+        if not token.startswith("<"):
+            words.append(token)
+            continue
+        kind, _, name = token.strip("<>").partition(":")
+        value = found.args[name or kind]
+        if not _param_ok(kind, value):
+            return None
+        words.append(value)
+    return " ".join(words)
 
 
 # Every output filter any family has, for abbreviations (`| i X`, `| inc X`).
