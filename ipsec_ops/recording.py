@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ipsec_ops.changes import Change, changes_between
+from ipsec_ops.changes import Change
 from ipsec_ops.diagnose import finding, health_of
 from ipsec_ops.errors import EXIT_UNKNOWN, IpsecOpsError
 from ipsec_ops.history import History
@@ -102,25 +102,26 @@ def record_in(history: History, report: Report, at: float, settings: HistorySett
     stored run carries the FLAPPING the history gave it.
 
     The window is read as a stream (memory does not grow with its length); the changes
-    need only the previous run, the one before it and the hour before the previous run.
+    (:meth:`History.changes`) read only the previous run, the one before it and the hour
+    before the previous run.
     A reading already stored (the same time, tunnels, SPIs and counters) is not stored
     twice.
     """
     rule = FlapRule.from_knowledge()
+    reading = snapshot_of(report, 0, at)
     prev_id = history.run_before(at)
     prev = history.snapshot(prev_id) if prev_id is not None else None
-    if prev is not None and same_reading(prev, snapshot_of(report, 0, at)):
+    if prev is not None and same_reading(prev, reading):
         # The same bundle read again (`--from` twice): counted once, reported as it was.
         window = history.fold_window(at - settings.since_s, at, rule)
         annotate(report, window, rule)
         before = history.previous_run(prev.run)
-        changes = changes_to(history, prev, before, rule)
+        changes = history.changes(before, prev.run, rule) if before is not None else []
         return Recorded(prev.run, before, changes, window, repeated=True)
-    window = history.fold_window(at - settings.since_s, at, rule, snapshot_of(report, 0, at))
+    window = history.fold_window(at - settings.since_s, at, rule, reading)
     annotate(report, window, rule)
-    run = history.record(report, at)
-    current = snapshot_of(report, run, at)  # with the findings the history added
-    changes = changes_to(history, current, prev_id, rule)
+    run = history.record(report, at)  # with the findings the history added
+    changes = history.changes(prev_id, run, rule) if prev_id is not None else []
     pruned = history.prune(settings.keep_days, at) if settings.keep_days is not None else 0
     return Recorded(run, prev_id, changes, window, pruned)
 
@@ -139,18 +140,6 @@ def same_reading(stored: Snapshot, new: Snapshot) -> bool:
         return {(k, t.spi_out, t.ike_state, t.encaps, t.decaps) for k, t in s.tunnels.items()}
 
     return stored.at == new.at and reading(stored) == reading(new)
-
-
-def changes_to(history: History, run: Snapshot, before: int | None, rule: FlapRule) -> list[Change]:
-    """What changed from stored run ``before`` to ``run`` (stored: the two flapping
-    windows need the runs from an hour before ``before`` to ``run``)."""
-    if before is None:
-        return []
-    prev = history.snapshot(before)
-    earlier_id = history.previous_run(before)
-    earlier = history.snapshot(earlier_id) if earlier_id is not None else None
-    around = history.snapshots(prev.at - rule.window_s, run.at)
-    return changes_between(around, prev, run, earlier, rule)
 
 
 def record_run(report: Report, at: float, settings: HistorySettings) -> Recorded:
