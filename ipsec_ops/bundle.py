@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ipsec_ops.errors import InputFileError
+from ipsec_ops.isotime import epoch
 from ipsec_ops.platforms import DEFAULT_FAMILY, FAMILIES, PLATFORMS, family_for_version, version_of
 
 DEVICE_FILE = "device.json"
@@ -148,11 +148,5 @@ def collected_time(captures: list[DeviceCapture]) -> float | None:
     >>> collected_time([c]), collected_time([])
     (86400.0, None)
     """
-    times = []
-    for c in captures:
-        try:
-            when = datetime.fromisoformat(c.collected_at or "")
-        except ValueError:
-            continue
-        times.append((when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp())
+    times = [t for t in (epoch(c.collected_at) for c in captures) if t is not None]
     return max(times) if times else None

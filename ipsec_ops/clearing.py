@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ipsec_ops.bundle import DeviceCapture
-from ipsec_ops.collect import utc_now
 from ipsec_ops.diagnose import diagnose_tunnel
 from ipsec_ops.errors import EXIT_DOWN, EXIT_UNKNOWN, UsageError
 from ipsec_ops.health import PARSED, device_report
+from ipsec_ops.isotime import utc_now
 from ipsec_ops.model import Tunnel
 from ipsec_ops.paths import current_user, state_dir
 from ipsec_ops.platform_actions import ClearSyntax

@@ -8,7 +8,6 @@ whole files and a device.json that says what happened.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ipsec_ops import atomic
 from ipsec_ops.bundle import BUNDLE_FILE, DEVICE_FILE, command_filename
 from ipsec_ops.errors import DeviceError
+from ipsec_ops.isotime import utc_now
 from ipsec_ops.platforms import family, family_for_version, version_of
 from ipsec_ops.runner import Cancel, Outcome, RunReport, run_fleet
 from ipsec_ops.settings import RunSettings
@@ -24,10 +24,6 @@ from ipsec_ops.transport import CommandResult, Redactor, open_session
 
 if TYPE_CHECKING:
     from ipsec_ops.inventory import Host
-
-
-def utc_now() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass

@@ -29,11 +29,12 @@ from ipsec_ops import atomic, reports
 from ipsec_ops.changes import Change
 from ipsec_ops.errors import EXIT_UNKNOWN, IpsecOpsError
 from ipsec_ops.history import History
+from ipsec_ops.isotime import iso_time
 from ipsec_ops.model import Report
 from ipsec_ops.recording import Recorded, history_lock, record_in
 from ipsec_ops.reports import json_report, sparkline
 from ipsec_ops.settings import DEFAULT_LOCK_TIMEOUT, HistorySettings
-from ipsec_ops.trends import TunnelHistory, iso_time
+from ipsec_ops.trends import TunnelHistory
 
 PREFIX = "ipsec-report-"
 

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ipsec_ops import journal
-from ipsec_ops.collect import utc_now
 from ipsec_ops.errors import ChannelClosed, DeviceError, UsageError
+from ipsec_ops.isotime import utc_now
 from ipsec_ops.parse import NoTemplate, ParseError, parse
 from ipsec_ops.platform_actions import DebugSyntax
 from ipsec_ops.platforms import Family, family

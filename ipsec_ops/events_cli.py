@@ -15,6 +15,7 @@ import typer
 
 from ipsec_ops import events, options
 from ipsec_ops.errors import EXIT_OK, EXIT_UNKNOWN, UsageError
+from ipsec_ops.isotime import iso_time
 from ipsec_ops.platforms import family
 from ipsec_ops.runner import Cancel, run_fleet
 from ipsec_ops.targets import targets
@@ -93,7 +94,7 @@ def events_command(
         lines = (outcome.result or "").splitlines()
         found += events.from_lines(host.name, lines, group, now)
     found = events.since(found, now - window if window else None)
-    read_at = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    read_at = iso_time(now.timestamp())
     text = render_json(found, failed, read_at) if fmt == "json" else render_table(found, failed)
     typer.echo(text)
     raise typer.Exit(EXIT_UNKNOWN if failed or report.interrupted else EXIT_OK)

@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from ipsec_ops import events
+from ipsec_ops.isotime import epoch, iso_time
 from ipsec_ops.model import EzvpnSession
 
 SESSION_COMMANDS = ("show crypto session detail", "show crypto session")
@@ -70,17 +71,6 @@ def _mode(record: dict[str, Any]) -> str:
     return "network-extension" if wide else "client"
 
 
-def _iso(at: dt.datetime) -> str:
-    return at.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _parse_generated(generated_at: str) -> dt.datetime | None:
-    try:
-        return dt.datetime.strptime(generated_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
-    except ValueError:
-        return None
-
-
 def sessions(
     device: str,
     parsed: dict[str, list[dict[str, Any]]],
@@ -89,7 +79,8 @@ def sessions(
     generated_at: str,
 ) -> list[EzvpnSession]:
     """The remote-access sessions of one device, in the order the device listed them."""
-    now = _parse_generated(generated_at)
+    stamp = epoch(generated_at)
+    now = dt.datetime.fromtimestamp(stamp, dt.UTC) if stamp is not None else None
     logged = events.from_lines(device, log_lines, log_group, now)
     connects: dict[str, dt.datetime] = {}
     transitions: dict[str, int] = {}
@@ -114,7 +105,7 @@ def sessions(
                 public=peer,
                 assigned=r.get("assigned_address") or None,
                 status=str(r.get("session_status") or ""),
-                since=_iso(since) if since else None,
+                since=iso_time(since.timestamp()) if since else None,
                 uptime=r.get("uptime") or None,
                 interface=r.get("interface") or None,
                 events=transitions.get(peer, 0),

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ipsec_ops.bundle import collected_time, read_bundle
-from ipsec_ops.collect import collect, utc_now
+from ipsec_ops.collect import collect
 from ipsec_ops.errors import UsageError
 from ipsec_ops.health import build_report
+from ipsec_ops.isotime import utc_now
 from ipsec_ops.model import Report
 from ipsec_ops.options import DeviceOptions
 from ipsec_ops.targets import targets

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ipsec_ops.isotime import iso_time
 
 if TYPE_CHECKING:
     from ipsec_ops.model import Report, Tunnel
@@ -23,15 +24,6 @@ if TYPE_CHECKING:
 UP_HEALTHS = ("up", "degraded")  # the tunnel carries (or can carry) traffic
 COUNTERS = ("encaps", "decaps", "send_errors", "recv_errors")
 Key = tuple[str, str]  # (device, peer)
-
-
-def iso_time(at: float) -> str:
-    """Epoch seconds as ISO 8601 UTC to the second.
-
-    >>> iso_time(0)
-    '1970-01-01T00:00:00Z'
-    """
-    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class TunnelState(NamedTuple):

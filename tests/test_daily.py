@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from ipsec_ops.bundle import read_bundle
-from ipsec_ops.collect import utc_now
 from ipsec_ops.daily import ReportWriteError, report_date, run_daily
 from ipsec_ops.errors import EXIT_UNKNOWN, UsageError
 from ipsec_ops.health import build_report
 from ipsec_ops.history import History
+from ipsec_ops.isotime import utc_now
 from ipsec_ops.model import Device, Finding, IkeSa, IpsecSa, Report, Tunnel
 from ipsec_ops.options import parse_duration
 from ipsec_ops.recording import LockTimeout, history_lock

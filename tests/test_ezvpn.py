@@ -18,8 +18,8 @@ import pytest
 
 from ipsec_ops import ezvpn
 from ipsec_ops.bundle import read_bundle
-from ipsec_ops.collect import utc_now
 from ipsec_ops.health import build_report
+from ipsec_ops.isotime import utc_now
 from ipsec_ops.lab.config import EzvpnClient
 from ipsec_ops.lab.scenario import load_scenario
 from ipsec_ops.parse import parse

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from ipsec_ops.bundle import read_bundle
-from ipsec_ops.collect import utc_now
 from ipsec_ops.health import build_report
+from ipsec_ops.isotime import utc_now
 from ipsec_ops.lab.scenario import load_scenario
 
 # What the report must say for each condition tag of the default lab's descriptions.

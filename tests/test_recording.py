@@ -14,10 +14,10 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from ipsec_ops.bundle import read_bundle
-from ipsec_ops.collect import utc_now
 from ipsec_ops.daily import report_date, run_daily
 from ipsec_ops.health import build_report
 from ipsec_ops.history import History
+from ipsec_ops.isotime import utc_now
 from ipsec_ops.model import Device, Finding, IkeSa, IpsecSa, Report, Tunnel
 from ipsec_ops.recording import annotate, record_run
 from ipsec_ops.reports import nagios, prom, render, sparkline

@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from ipsec_ops.bundle import read_bundle
-from ipsec_ops.collect import collect, utc_now
+from ipsec_ops.collect import collect
 from ipsec_ops.errors import IpsecOpsError
 from ipsec_ops.health import build_report
 from ipsec_ops.inventory import Host, Inventory
+from ipsec_ops.isotime import utc_now
 from ipsec_ops.model import Report
 from ipsec_ops.playbooks.asserts import Key
 from ipsec_ops.playbooks.spec import Playbook

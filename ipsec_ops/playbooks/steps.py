@@ -98,7 +98,7 @@ def run_collect(step: CollectStep, ctx: Context) -> StepResult:
 def run_report(step: ReportStep, ctx: Context) -> StepResult:
     """Record a health report in the history and write the dated daily report."""
     from ipsec_ops.daily import run_daily
-    from ipsec_ops.reports.prom import report_timestamp
+    from ipsec_ops.isotime import epoch
 
     where = f"record it in {step.db} and write the daily report to {step.out}"
     if ctx.dry_run:
@@ -110,7 +110,7 @@ def run_report(step: ReportStep, ctx: Context) -> StepResult:
         else ctx.collect_report(ctx.hosts_for(step.select))
     )
     # Recorded when the state was read (the health step's report time), not now.
-    at = report_timestamp(report.generated_at) or time.time()
+    at = epoch(report.generated_at) or time.time()
     done = run_daily(report, step.db, step.out, step.since_s, at, step.csv)
     files = [str(p) for p in done.files]
     return StepResult(

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from datetime import UTC, datetime
 
+from ipsec_ops.isotime import epoch
 from ipsec_ops.model import Report, Tunnel
 from ipsec_ops.reports import common
 
@@ -50,19 +50,6 @@ def family(name: str, kind: str, help_text: str, samples: Iterable[Sample]) -> l
             f"{name}{{{pairs}}} {format_value(value)}" if pairs else f"{name} {format_value(value)}"
         )
     return lines
-
-
-def report_timestamp(generated_at: str) -> float | None:
-    """Seconds since the epoch of an ISO 8601 time (UTC when it has no offset), or None.
-
-    >>> report_timestamp("2026-11-26T08:00:00Z")
-    1795680000.0
-    """
-    try:
-        when = datetime.fromisoformat(generated_at)
-    except ValueError:
-        return None
-    return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
 
 
 def _labels(t: Tunnel) -> dict[str, str]:
@@ -153,7 +140,7 @@ def render(report: Report) -> str:
     """The report as Prometheus text exposition, ending with a newline."""
     devices = sorted((g.device for g in common.device_groups(report)), key=lambda d: d.name)
     tunnels = sorted(report.tunnels, key=common.stable_order)
-    when = report_timestamp(report.generated_at)
+    when = epoch(report.generated_at)
     lines = family(
         "ipsec_report_timestamp_seconds",
         "gauge",
